@@ -1,0 +1,33 @@
+# Developer entry points; every target bootstraps the virtualenv it needs.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV   := .venv
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+OWLAPI := server/seckg/owl/ensure-owlapi.sh
+
+.PHONY: bootstrap run test validate clean
+
+bootstrap: $(STAMP)
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall whenever the dependency list changes.
+$(STAMP): pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/pip install -e '.[test]'
+	touch $@
+
+run: bootstrap
+	$(VENV)/bin/seckg serve --host $(HOST) --port $(PORT)
+
+test: bootstrap
+	if [ -f $(OWLAPI) ]; then sh $(OWLAPI); fi
+	$(VENV)/bin/pytest
+
+validate: bootstrap
+	$(VENV)/bin/seckg validate
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache server/*.egg-info *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

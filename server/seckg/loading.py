@@ -1,0 +1,220 @@
+"""Reads the Turtle sources into named graphs, one per file, without stopping at a bad file.
+
+Parsing is done by pyoxigraph because it is fast and its syntax errors carry a
+line and column. A file that does not parse contributes nothing (half a file is
+worse than none) and is reported as a `ParseProblem`; the other files still load,
+so one run shows every broken file at once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, URIRef
+
+from seckg.config import Config
+from seckg.terms import to_rdflib
+
+
+@dataclass(frozen=True)
+class ParseProblem:
+    """A file that could not be read, with the place the parser gave up."""
+
+    file: Path
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a subject's description starts, so reports can point editors at it."""
+
+    file: Path
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+def ontology_files(config: Config) -> list[Path]:
+    return sorted(config.ontology_dir.glob("*.ttl"))
+
+
+def data_files(config: Config) -> list[Path]:
+    return sorted(config.data_dir.glob("**/*.ttl"))
+
+
+def shape_files(config: Config) -> list[Path]:
+    return sorted(config.shapes_dir.glob("*.ttl"))
+
+
+def relative(config: Config, path: Path) -> Path:
+    """`path` relative to the repository root when it lies inside it."""
+    try:
+        return path.resolve().relative_to(config.root)
+    except ValueError:
+        return path
+
+
+def graph_iri(config: Config, path: Path) -> str:
+    """`{base}graph/{path relative to the root, without .ttl}`; stable as long as the file stays put."""
+    rel = relative(config, path).with_suffix("")
+    return f"{config.base}graph/{rel.as_posix()}"
+
+
+def _problem_from(error: SyntaxError, file: Path) -> ParseProblem:
+    message = error.msg or str(error)
+    # pyoxigraph prefixes the text with the location it also gives as numbers.
+    if message.startswith("Parser error") and ": " in message:
+        message = message.split(": ", 1)[1]
+    return ParseProblem(file, error.lineno or 1, error.offset or 1, message)
+
+
+def parse_file(config: Config, path: Path, graph: str) -> list[ox.Quad] | ParseProblem:
+    """All triples of one Turtle file as quads in `graph`, or why they cannot be read."""
+    try:
+        triples = list(
+            ox.parse(
+                path=path,
+                format=ox.RdfFormat.TURTLE,
+                base_iri=config.base,
+                rename_blank_nodes=True,  # files share one store; their _:b1s must not merge
+                without_named_graphs=True,
+            )
+        )
+    except SyntaxError as error:
+        return _problem_from(error, relative(config, path))
+    except (OSError, ValueError) as error:
+        return ParseProblem(relative(config, path), 1, 1, str(error))
+    name = ox.NamedNode(graph)
+    return [ox.Quad(q.subject, q.predicate, q.object, name) for q in triples]
+
+
+_PREFIX = re.compile(r"^[ \t]*@?prefix[ \t]+([A-Za-z][\w.-]*)?:[ \t]*<([^>]*)>", re.I | re.M)
+_BASE = re.compile(r"^[ \t]*@?base[ \t]+<([^>]*)>", re.I | re.M)
+_LONG_QUOTE = re.compile(r'"""|\'\'\'')
+_SUBJECT = re.compile(r"<([^<>\s]*)>|([A-Za-z][\w.-]*)?:((?:[\w:%-]|\.(?=[\w:%-]))*)")
+
+
+def declared_prefixes(text: str) -> dict[str, str]:
+    """The @prefix / PREFIX declarations of a Turtle text ("" for the default prefix)."""
+    return {m.group(1) or "": m.group(2) for m in _PREFIX.finditer(text)}
+
+
+def subject_lines(text: str, base: str, subjects: set[str]) -> dict[str, int]:
+    """First line at which each of `subjects` starts a statement (column 0) in Turtle `text`.
+
+    Lines that begin inside a triple-quoted string are skipped, and candidates
+    are checked against the parsed subjects, so text that merely looks like a
+    subject is not taken for one.
+    """
+    prefixes = declared_prefixes(text)
+    bases = _BASE.findall(text)
+    base = urljoin(base, bases[0]) if bases else base
+    found: dict[str, int] = {}
+    open_quote = None  # the delimiter of a long string still open at the end of the line
+    for number, line in enumerate(text.splitlines(), start=1):
+        starts_inside = open_quote is not None
+        for quote in _LONG_QUOTE.findall(line):
+            if open_quote is None:
+                open_quote = quote
+            elif quote == open_quote:
+                open_quote = None
+        match = None if starts_inside else _SUBJECT.match(line)
+        if not match:
+            continue
+        if match.group(1) is not None:
+            iri = urljoin(base, match.group(1))
+        elif (match.group(2) or "") in prefixes:
+            iri = prefixes[match.group(2) or ""] + match.group(3)
+        else:
+            continue
+        if iri in subjects and iri not in found:
+            found[iri] = number
+    return found
+
+
+@dataclass
+class LoadedGraph:
+    """The loaded sources: an Oxigraph store of named graphs, shapes, and what went wrong."""
+
+    config: Config
+    store: ox.Store
+    graphs: dict[str, Path] = field(default_factory=dict)
+    shapes: Graph = field(default_factory=Graph)
+    problems: list[ParseProblem] = field(default_factory=list)
+    subject_locations: dict[str, list[Location]] = field(default_factory=dict)
+    prefixes: dict[str, str] = field(default_factory=dict)  # as declared in the files, first wins
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def locations(self, iri: str) -> list[Location]:
+        """Every file (in load order) where `iri` starts a statement."""
+        return self.subject_locations.get(iri, [])
+
+    def location(self, iri: str) -> Location | None:
+        """Where `iri` is first described: ontology files first, then data in path order."""
+        found = self.locations(iri)
+        return found[0] if found else None
+
+    @cached_property
+    def union_graph(self) -> Graph:
+        """All ontology and data triples in one rdflib graph, as pyshacl wants them."""
+        graph = Graph()
+        for quad in self.store.quads_for_pattern(None, None, None, None):
+            graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+        return graph
+
+    def dataset(self) -> Dataset:
+        """The same triples in an rdflib Dataset, keeping one named graph per file."""
+        dataset = Dataset()
+        for quad in self.store.quads_for_pattern(None, None, None, None):
+            dataset.graph(URIRef(quad.graph_name.value)).add(
+                (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object))
+            )
+        return dataset
+
+
+def _remember_prefixes(loaded: LoadedGraph, text: str) -> None:
+    for name, namespace in declared_prefixes(text).items():
+        if name and namespace:
+            loaded.prefixes.setdefault(name, namespace)
+
+
+def load(config: Config) -> LoadedGraph:
+    """Load ontology/*.ttl and data/**/*.ttl into named graphs and shapes/*.ttl into `shapes`."""
+    loaded = LoadedGraph(config=config, store=ox.Store())
+    for path in [*ontology_files(config), *data_files(config)]:
+        graph = graph_iri(config, path)
+        quads = parse_file(config, path, graph)
+        if isinstance(quads, ParseProblem):
+            loaded.problems.append(quads)
+            continue
+        loaded.store.extend(quads)
+        rel = relative(config, path)
+        loaded.graphs[graph] = rel
+        subjects = {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)}
+        text = path.read_text(encoding="utf-8")
+        _remember_prefixes(loaded, text)
+        for iri, line in subject_lines(text, config.base, subjects).items():
+            loaded.subject_locations.setdefault(iri, []).append(Location(rel, line))
+    for path in shape_files(config):
+        quads = parse_file(config, path, graph_iri(config, path))
+        if isinstance(quads, ParseProblem):
+            loaded.problems.append(quads)
+            continue
+        _remember_prefixes(loaded, path.read_text(encoding="utf-8"))
+        for q in quads:
+            loaded.shapes.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+    return loaded
