@@ -7,6 +7,7 @@ apart: 0 fine, 1 the graph does not conform to the shapes, 2 the sources
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import click
@@ -56,6 +57,8 @@ def _validate_or_exit(loaded: LoadedGraph) -> ValidationReport:
 @click.pass_context
 def main(ctx: click.Context, root: str | None, base: str | None) -> None:
     """Build, check and serve the seckg knowledge graph."""
+    # rdflib logs a traceback for every ill-typed literal; the shapes report those properly.
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
     ctx.obj = Config.from_env(root=root, base=base)
 
 

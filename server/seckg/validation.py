@@ -152,7 +152,13 @@ def findings_from(results: Graph, loaded: LoadedGraph) -> list[Finding]:
     """Turn a SHACL results graph into findings sorted by file, line, node and severity."""
     describe = _Describer(loaded)
     findings = []
-    for result in results.subjects(RDF.type, SH.ValidationResult):
+    # Only the report's top-level results: nested sh:detail results repeat what they explain.
+    top_level = (
+        result
+        for report in results.subjects(RDF.type, SH.ValidationReport)
+        for result in results.objects(report, SH.result)
+    )
+    for result in top_level:
         focus = results.value(result, SH.focusNode)
         severity = results.value(result, SH.resultSeverity)
         path = results.value(result, SH.resultPath)
