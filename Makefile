@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 OWLAPI := server/seckg/owl/ensure-owlapi.sh
 
-.PHONY: bootstrap run test validate clean
+.PHONY: bootstrap run test validate clean bench-queries
 
 bootstrap: $(STAMP)
 
@@ -31,3 +31,8 @@ validate: bootstrap
 clean:
 	rm -rf $(VENV) build dist .pytest_cache server/*.egg-info *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# Times every named query on a synthetic graph (SCALE=1: about 1.4 million triples).
+SCALE ?= 1
+bench-queries: bootstrap
+	$(VENV)/bin/python bench/named_queries.py --scale $(SCALE)

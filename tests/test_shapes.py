@@ -537,3 +537,35 @@ def test_shape_files_declare_only_seckg_shapes():
     )
     assert not foreign, foreign
     assert not set(sg.subjects(RDF.type, OWL.Class)), "a shapes file declares an OWL class"
+
+
+def test_seckg_validate_exits_1_and_names_every_fixtures_node_rule_and_file(tmp_path):
+    """What a curator sees: `seckg validate` on a repository holding the fixtures as data files."""
+    import json
+    import shutil
+
+    from click.testing import CliRunner
+
+    from seckg.cli import main
+
+    for folder in ("ontology", "shapes"):
+        shutil.copytree(REPO / folder, tmp_path / folder)
+    (tmp_path / "data").mkdir()
+    for path in [CONTEXT, *FIXTURE_PATHS]:
+        shutil.copy(path, tmp_path / "data" / path.name)
+
+    result = CliRunner().invoke(main, ["--root", str(tmp_path), "validate", "--format", "json"])
+    assert result.exit_code == 1, result.output
+    reported = json.loads(result.output)["results"]
+    missing = []
+    for fixture in fixtures().values():
+        for expected in fixture.expectations:
+            component = "sh:" + str(expected.component).rsplit("#", 1)[-1]
+            found = [
+                r for r in reported
+                if r["node"] == str(expected.focus) and r["component"] == component
+                and r["file"] == f"data/{fixture.name}" and r["line"] and r["message"]
+            ]
+            if not found:
+                missing.append(f"{fixture.name}: {expected}")
+    assert not missing, "\n".join(missing)
