@@ -66,7 +66,6 @@ def test_post_form_and_direct_body(client):
         ("text/csv", "text/csv"),
         ("text/tab-separated-values", "text/tab-separated-values"),
         ("text/html,application/xhtml+xml,*/*;q=0.8", JSON_TYPE),
-        ("image/png", JSON_TYPE),
     ],
 )
 def test_result_formats_are_negotiated(client, accept, mimetype):
@@ -81,6 +80,12 @@ def test_result_formats_are_negotiated(client, accept, mimetype):
         assert len(ET.fromstring(body).findall(f"{ns}results/{ns}result")) == 2
     elif mimetype == "text/tab-separated-values":
         assert body.splitlines()[0] == "?org\t?label"
+
+
+def test_nothing_acceptable_is_406_naming_the_formats(client):
+    response = client.get("/sparql", query_string={"query": SELECT_ORGS}, headers={"Accept": "image/png"})
+    assert response.status_code == 406
+    assert "text/csv" in response.get_data(as_text=True)
 
 
 def test_ask(client):
@@ -108,7 +113,7 @@ def test_malformed_query_is_400_with_the_parser_message(client):
 
 
 def test_missing_query_is_400(client):
-    for response in (client.get("/sparql"), client.post("/sparql", data={})):
+    for response in (client.get("/sparql", query_string={"query": " "}), client.post("/sparql", data={})):
         assert response.status_code == 400
         assert "no query" in response.get_data(as_text=True)
 
@@ -134,7 +139,7 @@ def test_service_is_rejected_before_any_call(client):
     query = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
     response = client.get("/sparql", query_string={"query": query})
     assert response.status_code == 400
-    assert "SERVICE is not allowed" in response.get_data(as_text=True)
+    assert "SERVICE <http://127.0.0.1:9/sparql> is not allowed" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

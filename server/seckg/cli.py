@@ -8,6 +8,7 @@ apart: 0 fine, 1 the graph does not conform to the shapes, 2 the sources
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import sys
 
 import click
@@ -146,17 +147,66 @@ def stats(config: Config) -> None:
     click.echo(f"Total: {sum(per_graph.values())} triples in {len(per_graph)} graphs")
 
 
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.pass_obj
-def serve(config: Config, host: str, port: int) -> None:
-    """Load and validate, then serve; refuses to start on a graph that does not conform."""
+def _servable_loaded(config: Config) -> LoadedGraph:
+    """Load and validate, exiting (1 or 2) on a graph that is not fit to serve."""
     loaded = _load_or_exit(config)
     report = _validate_or_exit(loaded)
     if not report.conforms:
         click.echo(reporting.render(report, "human"), err=True, nl=False)
         click.echo("not serving a graph that does not conform", err=True)
         sys.exit(EXIT_INVALID)
-    app = create_app(config, store=GraphStore.from_loaded(loaded))
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    return loaded
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: one per core, 2 to 8).")
+@click.option("--threads", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Connections each worker handles at once.")
+@click.option("--dev", is_flag=True, help="Use the Flask development server (one process) instead of gunicorn.")
+@click.option("--store", "store_dir", type=click.Path(file_okay=False),
+              help="Keep the store on disk in this directory; a restart with unchanged sources skips loading.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
+              help="Query timeout in seconds (default: $SECKG_TIMEOUT or 30).")
+@click.option("--max-response-bytes", type=click.IntRange(min=1), help="Refuse larger answers (default 64 MiB).")
+@click.option("--query-slots", type=click.IntRange(min=1), help="Concurrent queries per worker (default 2).")
+@click.option("--cors-origin", "cors_origins", multiple=True, help="Origin allowed by CORS; repeat (default: any).")
+@click.option("--allow-service", multiple=True, help="SERVICE endpoint IRI queries may call; repeat (default: none).")
+@click.pass_obj
+def serve(config: Config, host: str, port: int, workers: int | None, threads: int, dev: bool,
+          store_dir: str | None, timeout: float | None, max_response_bytes: int | None,
+          query_slots: int | None, cors_origins: tuple[str, ...], allow_service: tuple[str, ...]) -> None:
+    """Load and validate, then serve with gunicorn; refuses to start on a graph that does not conform."""
+    from seckg.store import build_on_disk, disk_stats, open_on_disk, sources_fingerprint, stored_fingerprint
+    from seckg.web.settings import EndpointSettings
+
+    settings = EndpointSettings.from_env(
+        timeout=timeout, max_response_bytes=max_response_bytes, query_slots=query_slots,
+        cors_origins=cors_origins or None, allow_service=allow_service or None,
+    )
+    if store_dir:
+        fingerprint = sources_fingerprint(config)
+        if stored_fingerprint(store_dir) != fingerprint:
+            loaded = _servable_loaded(config)
+            # Built in a child process: this one forks the workers and must never have opened RocksDB.
+            builder = multiprocessing.get_context("fork").Process(
+                target=build_on_disk, args=(loaded, store_dir, fingerprint))
+            builder.start()
+            builder.join()
+            if builder.exitcode != 0:
+                click.echo(f"could not build the store in {store_dir}", err=True)
+                sys.exit(EXIT_UNREADABLE)
+            click.echo(f"built the store in {store_dir}", err=True)
+        else:
+            click.echo(f"sources unchanged: serving the store in {store_dir} as built", err=True)
+        app = create_app(config, settings=settings, open_store=lambda: open_on_disk(store_dir),
+                         stats=disk_stats(store_dir))
+    else:
+        app = create_app(config, store=GraphStore.from_loaded(_servable_loaded(config)), settings=settings)
+    if dev:
+        app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+        return
+    from seckg.web import production
+
+    production.run(app, host, port, workers or production.default_workers(), threads, settings.timeout)

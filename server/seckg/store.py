@@ -7,9 +7,16 @@ whole knowledge graph.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import shutil
+from collections.abc import Collection, Sequence
+from pathlib import Path
+
 import pyoxigraph as ox
 
-from seckg.loading import LoadedGraph
+from seckg.config import Config
+from seckg.loading import LoadedGraph, data_files, ontology_files, relative, shape_files
 from seckg.sparql_guard import check_query
 
 _TRIPLES_PER_GRAPH = """
@@ -31,14 +38,35 @@ class GraphStore:
     def from_loaded(cls, loaded: LoadedGraph) -> GraphStore:
         return cls(loaded.store)
 
-    def query(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        """Run a SPARQL query over the union of all named graphs.
+    def query(
+        self,
+        sparql: str,
+        default_graph: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
+        allow_service: Collection[str] = (),
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Run a SPARQL query over the union of all named graphs, or over the given dataset.
 
-        Raises `QueryRejected` for SERVICE and `SyntaxError` with the parser's
-        message for malformed queries (updates included).
+        `default_graph` / `named_graphs` (graph IRIs, as in the SPARQL
+        Protocol's default-graph-uri / named-graph-uri) replace the dataset,
+        including one set by FROM in the query. Raises `QueryRejected` for
+        SERVICE (unless its endpoint is in `allow_service`) and `SyntaxError` with the parser's message for malformed
+        queries (updates included).
         """
-        check_query(sparql)
-        return self.store.query(sparql, use_default_graph_as_union=True)
+        info = check_query(sparql, allow_service)
+        options: dict = {"base_iri": base_iri}
+        if default_graph is not None:
+            options["default_graph"] = [ox.NamedNode(g) for g in default_graph]
+        if named_graphs is not None:
+            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        if default_graph is None and named_graphs is None and not (info.from_graphs or info.from_named):
+            options["use_default_graph_as_union"] = True  # Oxigraph would otherwise ignore FROM
+        return self.store.query(sparql, **options)
+
+    def graph_names(self) -> list[str]:
+        """IRIs of the named graphs: the dataset a query may name in FROM or default-graph-uri."""
+        return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
 
     def triples_per_graph(self) -> dict[str, int]:
         """Triple count of each named graph (one per source file)."""
@@ -52,6 +80,63 @@ class GraphStore:
             if isinstance(row["class"], ox.NamedNode)
         }
 
+    def union_size(self) -> int:
+        """Distinct triples in the union of the graphs: the size of the default graph queries see."""
+        rows = self.store.query("SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }",
+                                use_default_graph_as_union=True)
+        return int(next(iter(rows))["n"].value)
+
     def __len__(self) -> int:
         """Number of quads, i.e. triples summed over all named graphs."""
         return len(self.store)
+
+
+_FINGERPRINT = "sources.sha256"
+_DATABASE = "oxigraph"
+_STATS = "stats.json"
+
+
+def sources_fingerprint(config: Config) -> str:
+    """A hash of every source file's path and bytes and of the base IRI: equal hashes, same graph."""
+    digest = hashlib.sha256(config.base.encode())
+    for path in [*ontology_files(config), *data_files(config), *shape_files(config)]:
+        digest.update(relative(config, path).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def stored_fingerprint(directory: Path) -> str | None:
+    """The fingerprint of the sources an on-disk store was built from, None if it holds none."""
+    marker = Path(directory) / _FINGERPRINT
+    return marker.read_text().strip() if marker.is_file() and (Path(directory) / _DATABASE).is_dir() else None
+
+
+def build_on_disk(loaded: LoadedGraph, directory: Path, fingerprint: str) -> None:
+    """Write the loaded (and already validated) graphs to `directory`, replacing what was there.
+
+    The fingerprint is written last, so a build that was interrupted is never
+    taken for a complete one.
+    """
+    directory = Path(directory)
+    (directory / _FINGERPRINT).unlink(missing_ok=True)
+    shutil.rmtree(directory / _DATABASE, ignore_errors=True)
+    directory.mkdir(parents=True, exist_ok=True)
+    disk = ox.Store(str(directory / _DATABASE))
+    disk.bulk_extend(loaded.store.quads_for_pattern(None, None, None, None))
+    disk.flush()
+    del disk  # closes the database, so read-only handles may open it
+    memory = GraphStore(loaded.store)
+    stats = {"graphs": memory.triples_per_graph(), "union": memory.union_size()}
+    (directory / _STATS).write_text(json.dumps(stats, indent=1) + "\n")
+    (directory / _FINGERPRINT).write_text(fingerprint + "\n")
+
+
+def disk_stats(directory: Path) -> tuple[dict[str, int], int]:
+    """Triples per graph and in the union, saved at build time so a server can describe the
+    store without opening it (a process that opened RocksDB must not fork: its children crash)."""
+    stats = json.loads((Path(directory) / _STATS).read_text())
+    return stats["graphs"], stats["union"]
+
+
+def open_on_disk(directory: Path) -> GraphStore:
+    """A read-only handle on a store built by `build_on_disk`; each process opens its own."""
+    return GraphStore(ox.Store.read_only(str(Path(directory) / _DATABASE)))

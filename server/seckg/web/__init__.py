@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask
+from werkzeug.exceptions import HTTPException
 
 from seckg.config import Config
+from seckg.executor import QueryRunner
 from seckg.loading import load
+from seckg.named_queries import QueryHeaderError, load_named_queries
 from seckg.reporting import render_human
 from seckg.store import GraphStore
 from seckg.validation import ShapesError, validate
+from seckg.web.settings import EndpointSettings
 
 
 class NotServable(RuntimeError):
@@ -28,21 +34,62 @@ def _validated_store(config: Config) -> GraphStore:
     return GraphStore.from_loaded(loaded)
 
 
-def create_app(config: Config | None = None, store: GraphStore | None = None) -> Flask:
+def create_app(
+    config: Config | None = None,
+    store: GraphStore | None = None,
+    settings: EndpointSettings | None = None,
+    open_store: Callable[[], GraphStore] | None = None,
+    stats: tuple[dict[str, int], int] | None = None,
+) -> Flask:
     """Build the app for `config` (default: from the environment).
 
     Pass `store` when the caller has already loaded and validated the graph
     (as `seckg serve` does); otherwise the sources are loaded and validated
-    here and `NotServable` is raised if they are not fit to serve.
+    here and `NotServable` is raised if they are not fit to serve. Queries run
+    in child processes that get their store from `open_store` (default: the
+    forked copy of `store`; an on-disk store passes a function that opens it,
+    and its `stats` (triples per graph, triples in the union) instead of a store).
     """
     config = config or Config.from_env()
+    settings = settings or EndpointSettings.from_env()
+    if store is None and open_store is None:
+        store = _validated_store(config)
     app = Flask(__name__)
+    app.config.update(
+        MAX_CONTENT_LENGTH=settings.max_request_bytes, MAX_FORM_MEMORY_SIZE=settings.max_request_bytes
+    )
     app.extensions["seckg.config"] = config
-    app.extensions["seckg.store"] = store if store is not None else _validated_store(config)
+    app.extensions["seckg.settings"] = settings
+    # An on-disk store is opened only by the query processes: a process that has opened RocksDB
+    # must not fork (its forked children crash when they exit).
+    app.extensions["seckg.store"] = store if open_store is None else None
+    graphs, union = stats if stats is not None else (store.triples_per_graph(), store.union_size())
+    app.extensions["seckg.graphs"] = graphs
+    app.extensions["seckg.default_triples"] = union
+    app.extensions["seckg.runner"] = QueryRunner(
+        open_store or (lambda: store), slots=settings.query_slots, queue_wait=settings.queue_wait
+    )
 
+    try:
+        app.extensions["seckg.named_queries"] = load_named_queries(config.queries_dir)
+    except QueryHeaderError as error:
+        raise NotServable(str(error)) from error
+
+    from seckg.web import cors
+    from seckg.web.api import bp as api_bp
     from seckg.web.sparql import bp as sparql_bp
+    from seckg.web.sparql import error_response
 
+    cors.install(app, settings.cors_origins)
     app.register_blueprint(sparql_bp)
+    app.register_blueprint(api_bp)
+
+    @app.errorhandler(HTTPException)
+    def plain_error(error: HTTPException):
+        """Werkzeug's errors (404, 405, 413…) as one line of text, keeping headers such as Allow."""
+        headers = {k: v for k, v in error.get_response().headers.items() if k.lower() not in ("content-type", "content-length")}
+        return error_response(error.code or 500, f"{error.code} {error.name}: {error.description}", headers)
+
     return app
 
 

@@ -1,87 +1,199 @@
-"""A minimal read-only SPARQL endpoint at /sparql (GET, POST form, POST sparql-query).
+"""The SPARQL 1.1 Protocol endpoint at /sparql (query side, read-only).
 
-Answers are negotiated on Accept among the result formats Oxigraph writes
-itself. Updates and SERVICE are refused with 400, so the endpoint can neither
-change the graph nor be used to make the server fetch other URLs.
+This module reads requests (GET, POST form, POST application/sparql-query),
+checks them (one query, graphs of the dataset only, no outbound calls), and
+hands the query to the app's `QueryRunner`, which answers in the format chosen
+by `protocol.negotiate`. Every refusal is a plain-text 4xx/5xx naming the
+problem; GET without a query answers the service description.
 """
 
 from __future__ import annotations
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 
-from seckg.sparql_guard import QueryRejected, looks_like_update
-from seckg.web import current_store
+from seckg.executor import Busy, Job
+from seckg.sparql_guard import QueryRejected, check_query
+from seckg.web import protocol
+from seckg.web.protocol import GRAPH_OFFERS, RESULT_OFFERS, NotAcceptable
+from seckg.web.service_description import describe
 
 bp = Blueprint("sparql", __name__)
 
-# First entry of each list is the default when the client accepts anything.
-RESULT_FORMATS = [
-    ("application/sparql-results+json", ox.QueryResultsFormat.JSON),
-    ("application/sparql-results+xml", ox.QueryResultsFormat.XML),
-    ("text/csv", ox.QueryResultsFormat.CSV),
-    ("text/tab-separated-values", ox.QueryResultsFormat.TSV),
-]
-GRAPH_FORMATS = [
-    ("text/turtle", ox.RdfFormat.TURTLE),
-    ("application/n-triples", ox.RdfFormat.N_TRIPLES),
-]
+READ_ONLY = "this endpoint is read-only: SPARQL updates are not accepted"
 
 
-def _error(message: str, status: int = 400) -> Response:
-    response = Response(message.rstrip("\n") + "\n", status=status, mimetype="text/plain")
+class ProtocolError(Exception):
+    """A request the protocol says to refuse, with the status and the reason to tell the client."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.headers = headers or {}
+
+
+def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    response = Response(message.rstrip("\n") + "\n", status=status, content_type="text/plain; charset=utf-8")
+    response.headers["Vary"] = "Accept"
+    response.headers.update(headers or {})
+    return response
+
+
+def _params(name: str) -> list[str]:
+    """All values of `name`, from the URL and, for a form POST, from the body."""
+    values = request.args.getlist(name)
+    if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
+        values += request.form.getlist(name)
+    return values
+
+
+def _query_text() -> str | None:
+    """The one query of the request, None when there is none (a GET of the service description)."""
+    if request.args.getlist("update") or (request.mimetype == "application/x-www-form-urlencoded"
+                                          and request.form.getlist("update")):
+        raise ProtocolError(400, READ_ONLY)
+    if request.method == "GET":
+        queries = request.args.getlist("query")
+    elif request.mimetype == "application/x-www-form-urlencoded":
+        queries = _params("query")
+    elif request.mimetype == "application/sparql-query":
+        charset = request.mimetype_params.get("charset", "utf-8").lower()
+        if charset not in ("utf-8", "utf8"):
+            raise ProtocolError(415, f"the query must be sent as UTF-8, not {charset}")
+        try:
+            body = request.get_data(cache=False).decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise ProtocolError(400, f"the query is not valid UTF-8: {error}") from None
+        queries = [body, *request.args.getlist("query")]
+    elif request.mimetype == "application/sparql-update":
+        raise ProtocolError(400, READ_ONLY)
+    elif not request.mimetype and not request.content_length:
+        queries = []  # an empty POST: no query, whatever its type
+    elif not request.mimetype:
+        raise ProtocolError(415, "no Content-Type: POST a form (application/x-www-form-urlencoded) "
+                                 "with query=, or the query itself as application/sparql-query")
+    else:
+        raise ProtocolError(415, f"unsupported Content-Type {request.mimetype!r}: POST a form "
+                                 "(application/x-www-form-urlencoded) with query=, or application/sparql-query")
+    if len(queries) > 1:
+        raise ProtocolError(400, f"the query was given {len(queries)} times; send exactly one 'query'")
+    if not queries:
+        if request.method == "POST" or _params("default-graph-uri") or _params("named-graph-uri"):
+            raise ProtocolError(400, "no query: pass the SPARQL query as the 'query' parameter")
+        return None
+    if not queries[0].strip():
+        raise ProtocolError(400, "no query: the 'query' parameter is empty")
+    return queries[0]
+
+
+def _dataset() -> tuple[list[str] | None, list[str] | None]:
+    """default-graph-uri / named-graph-uri, each checked against the graphs served.
+
+    When either is given the dataset is exactly what the request names: the
+    other part is empty, as with FROM and FROM NAMED in a query.
+    """
+    default, named = _params("default-graph-uri"), _params("named-graph-uri")
+    settings = current_app.extensions["seckg.settings"]
+    graphs = current_app.extensions["seckg.graphs"]
+    for name, values in (("default-graph-uri", default), ("named-graph-uri", named)):
+        for iri in values:
+            if iri not in graphs and iri not in settings.allow_from:
+                raise ProtocolError(400, f"{name} <{iri}> is not a graph of this dataset; the server does "
+                                         "not fetch graphs from the web (GET /sparql lists its graphs)")
+    if not default and not named:
+        return None, None
+    return default, named
+
+
+def _timeout() -> float:
+    """The server's timeout, or the lower one the request asks for with ?timeout=SECONDS."""
+    limit = current_app.extensions["seckg.settings"].timeout
+    asked = _params("timeout")
+    if not asked:
+        return limit
+    try:
+        value = float(asked[0])
+    except ValueError:
+        raise ProtocolError(400, f"timeout must be a number of seconds, got {asked[0]!r}") from None
+    if not 0 < value < float("inf"):
+        raise ProtocolError(400, f"timeout must be a positive number of seconds, got {asked[0]!r}")
+    return min(value, limit)
+
+
+def _negotiate_or_none(offers):
+    try:
+        return protocol.negotiate(offers, request.headers.get("Accept"), _format_param())
+    except NotAcceptable:
+        return None
+
+
+def _format_param() -> str | None:
+    values = _params("format")
+    return values[0] if values else None
+
+
+def run_query(text: str, default: list[str] | None = None, named: list[str] | None = None) -> Response:
+    """Check, run and write one query with the app's runner; shared by /sparql and /api."""
+    settings = current_app.extensions["seckg.settings"]
+    graphs = current_app.extensions["seckg.graphs"]
+    try:
+        info = check_query(text, settings.allow_service, dataset=graphs, allow_from=settings.allow_from)
+    except QueryRejected as error:
+        raise ProtocolError(400, str(error)) from None
+    if info.is_update:
+        raise ProtocolError(400, READ_ONLY)
+    results, graph = _negotiate_or_none(RESULT_OFFERS), _negotiate_or_none(GRAPH_OFFERS)
+    expected = {"SELECT": (RESULT_OFFERS, results), "ASK": (RESULT_OFFERS, results),
+                "CONSTRUCT": (GRAPH_OFFERS, graph), "DESCRIBE": (GRAPH_OFFERS, graph)}.get(info.form)
+    if expected and expected[1] is None:  # refuse before spending time on the query
+        asked = f"format={_format_param()!r}" if _format_param() else f"Accept: {request.headers.get('Accept')}"
+        raise ProtocolError(406, str(NotAcceptable(expected[0], asked)))
+    job = Job(
+        sparql=text,
+        results_writer=results.writer if results else None,
+        graph_writer=graph.writer if graph else None,
+        default_graph=default,
+        named_graphs=named,
+        max_bytes=settings.max_response_bytes,
+        allow_service=settings.allow_service,
+    )
+    try:
+        answer = current_app.extensions["seckg.runner"].run(job, _timeout())
+    except Busy as error:
+        raise ProtocolError(503, f"{error}; try again shortly", {"Retry-After": "1"}) from None
+    if answer.status == 406:
+        offers = GRAPH_OFFERS if answer.kind == "graph" else RESULT_OFFERS
+        raise ProtocolError(406, str(NotAcceptable(offers, f"Accept: {request.headers.get('Accept')}")))
+    if answer.status != 200:
+        raise ProtocolError(answer.status, answer.message)
+    offer = graph if answer.kind == "graph" else results
+    response = Response(answer.body, content_type=offer.content_type)
     response.headers["Vary"] = "Accept"
     return response
 
 
-def _negotiate(offers):
-    """The (media type, format) the client prefers, or the first offer when nothing matches."""
-    chosen = request.accept_mimetypes.best_match([media for media, _ in offers])
-    return next(((m, f) for m, f in offers if m == chosen), offers[0])
-
-
-def _query_text() -> str | Response:
-    """The query from ?query=, a form field, or an application/sparql-query body."""
-    if request.method == "GET":
-        if "update" in request.args:
-            return _error("this endpoint is read-only: SPARQL updates are not accepted")
-        return request.args.get("query", "")
-    mimetype = request.mimetype
-    if mimetype == "application/sparql-query":
-        return request.get_data(as_text=True)
-    if mimetype == "application/sparql-update" or "update" in request.form:
-        return _error("this endpoint is read-only: SPARQL updates are not accepted")
-    if mimetype in ("", "application/x-www-form-urlencoded", "multipart/form-data"):
-        return request.form.get("query", "")
-    return _error(
-        f"unsupported content type {mimetype!r}: send a form with query=, or application/sparql-query",
-        415,
+def service_description() -> Response:
+    offer = protocol.negotiate(GRAPH_OFFERS, request.headers.get("Accept"), _format_param())
+    triples = describe(
+        request.base_url,
+        current_app.extensions["seckg.graphs"],
+        current_app.extensions["seckg.default_triples"],
+        current_app.extensions["seckg.settings"],
     )
+    response = Response(ox.serialize(triples, format=offer.rdf_format()), content_type=offer.content_type)
+    response.headers["Vary"] = "Accept"
+    return response
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
-    text = _query_text()
-    if isinstance(text, Response):
-        return text
-    if not text.strip():
-        return _error("no query: pass the SPARQL query as the 'query' parameter")
     try:
-        answer = current_store().query(text)
-        if isinstance(answer, ox.QueryTriples):
-            media, fmt = _negotiate(GRAPH_FORMATS)
-            body = ox.serialize(answer, format=fmt)
-        else:
-            media, fmt = _negotiate(RESULT_FORMATS)
-            body = answer.serialize(format=fmt)
-    except QueryRejected as error:
-        return _error(str(error))
-    except SyntaxError as error:
-        if looks_like_update(text):
-            return _error("this endpoint is read-only: SPARQL updates are not accepted")
-        return _error(f"malformed query: {error}")
-    except (OSError, RuntimeError) as error:  # evaluation failed, e.g. a type error in the engine
-        return _error(f"query failed: {error}", 500)
-    response = Response(body, mimetype=media)
-    response.headers["Vary"] = "Accept"
-    return response
+        text = _query_text()
+        if text is None:
+            return service_description()
+        default, named = _dataset()
+        return run_query(text, default, named)
+    except NotAcceptable as error:
+        return error_response(406, str(error))
+    except ProtocolError as error:
+        return error_response(error.status, str(error), error.headers)
