@@ -159,6 +159,29 @@ def _servable_loaded(config: Config) -> LoadedGraph:
 
 
 @main.command()
+@click.option("--format", "formats", multiple=True, help="A dump format: trig, nquads, turtle, ntriples, jsonld, "
+              "rdfxml; repeat for several (default: all).")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Directory to write seckg.<ext> and seckg.<ext>.gz into (created if missing).")
+@click.pass_obj
+def export(config: Config, formats: tuple[str, ...], out_dir: str) -> None:
+    """Write the dumps /dumps/ serves: the validated graph as TriG and N-Quads (named graphs kept) and
+    as Turtle, N-Triples, JSON-LD and RDF/XML (their union), each also gzipped."""
+    from pathlib import Path
+
+    from seckg.web.dumps import BY_NAME, FORMATS, write_dumps
+
+    unknown = [f for f in formats if f not in BY_NAME]
+    if unknown:
+        raise click.BadParameter(f"unknown format(s) {', '.join(unknown)}; known: {', '.join(BY_NAME)}",
+                                 param_hint="--format")
+    chosen = [BY_NAME[f] for f in formats] if formats else list(FORMATS)
+    store = GraphStore.from_loaded(_servable_loaded(config))
+    for name, entry in write_dumps(store, Path(out_dir), config.base, chosen).items():
+        click.echo(f"{entry['size']:>12}  {Path(out_dir) / name}")
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: one per core, 2 to 8).")

@@ -77,12 +77,23 @@ def create_app(
 
     from seckg.web import cors
     from seckg.web.api import bp as api_bp
+    from seckg.web.dumps import bp as dumps_bp
+    from seckg.web.dumps import build_for_app
+    from seckg.web.ontology_docs import bp as ontology_bp
+    from seckg.web.resources import bp as resources_bp
+    from seckg.web.void import bp as void_bp
     from seckg.web.sparql import bp as sparql_bp
     from seckg.web.sparql import error_response
 
     cors.install(app, settings.cors_origins)
     app.register_blueprint(sparql_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(dumps_bp)
+    app.register_blueprint(void_bp)
+    app.register_blueprint(ontology_bp)
+    app.register_blueprint(resources_bp)  # last: its catch-all route dereferences IRIs under the base
+    # Dumps and dataset statistics are written once, here, so every worker serves the same files.
+    app.extensions["seckg.dumps"] = build_for_app(app.extensions["seckg.runner"].open_store, config)
 
     @app.errorhandler(HTTPException)
     def plain_error(error: HTTPException):

@@ -180,6 +180,10 @@ def service_description() -> Response:
         current_app.extensions["seckg.default_triples"],
         current_app.extensions["seckg.settings"],
     )
+    # The dataset's VoID/DCAT description (see web/void.py), next to the endpoint that serves it.
+    void = request.base_url.rsplit("/", 1)[0] + "/.well-known/void"
+    triples.append(ox.Triple(triples[0].subject, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso"),
+                             ox.NamedNode(void)))
     response = Response(ox.serialize(triples, format=offer.rdf_format()), content_type=offer.content_type)
     response.headers["Vary"] = "Accept"
     return response
