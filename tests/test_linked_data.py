@@ -54,6 +54,12 @@ source:test-source rdfs:label "A test source"@en .
         time:hasBeginning [ a time:Instant ; time:inXSDDate "2008-01-01"^^xsd:date ] ;
         time:hasEnd [ a time:Instant ; time:inXSDDate "2012-12-19"^^xsd:date ] ] ;
     dcterms:source source:test-source .
+
+<https://w3id.org/seckg/id/post-holding/bordyuzha> a sec:PostHolding ;
+    rdfs:label "Bordyuzha, Secretary-General of the CSTO"@en ;
+    org:organization sorg:CSTO ;
+    org:member <https://w3id.org/seckg/id/person/nikolai-bordyuzha> ;
+    dcterms:source source:test-source .
 """
 FILES = {"data/statements/extra.ttl": EXTRA}
 
@@ -121,7 +127,7 @@ def test_variants_say_the_same(base):
         assert status == 200 and headers["Content-Type"].startswith(media)
         graphs[ext] = Graph().parse(data=body, format={"ttl": "turtle", "nt": "nt", "jsonld": "json-ld",
                                                        "rdf": "xml"}[ext])
-    assert len(graphs["ttl"]) > 12  
+    assert len(graphs["ttl"]) > 12
     for ext in ("nt", "jsonld", "rdf"):
         assert isomorphic(graphs["ttl"], graphs[ext]), ext
 
@@ -214,3 +220,10 @@ def test_another_base_is_served_at_the_same_paths(make_repo):
     assert (URIRef("http://example.org/kg/id/org/LOCAL"), RDFS.label, Literal("Local alliance", lang="en")) in got
     page = client.get("/id/org/LOCAL.html").data.decode()
     assert 'href="/id/org/OTHER"' in page
+
+
+def test_post_holdings_stay_out_of_the_members_table(base):
+    """A post holding is an org:Membership too, but its holder is not a member of the organization."""
+    page = _html(base, "/id/org/CSTO")
+    members = page.split('id="members"')[1].split("</table>")[0]
+    assert "/id/post-holding/" not in members

@@ -26,6 +26,8 @@ from seckg.web.resources import (
 )
 
 TIME = "http://www.w3.org/2006/time#"
+# Post holdings are org:Memberships too; the timeline table is about members of organizations.
+POST_HOLDING = "https://w3id.org/seckg/ontology#PostHolding"
 DCTERMS_SOURCE = "http://purl.org/dc/terms/source"
 _DATE = f"<{TIME}inXSDDate>|<{TIME}inXSDgYearMonth>|<{TIME}inXSDgYear>"
 
@@ -39,6 +41,8 @@ def _memberships_query(iri: str) -> str:
   OPTIONAL {{ ?m <{ORG}memberDuring>/<{TIME}hasBeginning>/({_DATE}) ?start }}
   OPTIONAL {{ ?m <{ORG}memberDuring>/<{TIME}hasEnd>/({_DATE}) ?end }}
   OPTIONAL {{ ?m <{DCTERMS_SOURCE}> ?source }}
+  OPTIONAL {{ ?m a ?holding FILTER(?holding = <{POST_HOLDING}>) }}
+  FILTER(!BOUND(?holding))
 }}"""
 
 
