@@ -218,3 +218,82 @@ def load(config: Config) -> LoadedGraph:
         for q in quads:
             loaded.shapes.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
     return loaded
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """What `LoadedGraph.replace_file` did to one file's named graph: the triples it took out
+    and put in (as quads of that graph), and the parse problem if the new text is unreadable."""
+
+    path: Path
+    graph: str
+    removed: list[ox.Quad]
+    added: list[ox.Quad]
+    problem: ParseProblem | None = None
+
+
+def _location_order(config: Config):
+    """Sort key that keeps `subject_locations` in load order: ontology files first, then data."""
+    ontology = relative(config, config.ontology_dir).as_posix() + "/"
+
+    def key(location: Location) -> tuple[int, str]:
+        text = location.file.as_posix()
+        return (0 if text.startswith(ontology) else 1, text)
+
+    return key
+
+
+def replace_file(loaded: LoadedGraph, path: Path) -> FileChange:
+    """Re-read one ontology or data file into `loaded` after it was edited, created or deleted.
+
+    The store, the locations, the parse problems and (if it was already built) the union graph
+    are updated as `load` would have built them from the new text, so an incremental validator
+    can work from the difference instead of loading everything again. An unreadable file
+    contributes nothing, as in `load`.
+    """
+    config = loaded.config
+    rel = relative(config, path)
+    graph = graph_iri(config, path)
+    name = ox.NamedNode(graph)
+    removed = list(loaded.store.quads_for_pattern(None, None, None, name))
+    problem = None
+    added: list[ox.Quad] = []
+    text = ""
+    if path.exists():
+        parsed = parse_file(config, path, graph)
+        if isinstance(parsed, ParseProblem):
+            problem = parsed
+        else:
+            added = parsed
+            text = path.read_text(encoding="utf-8")
+    if removed:
+        loaded.store.remove_graph(name)
+    loaded.store.extend(added)
+    loaded.problems = [p for p in loaded.problems if p.file != rel] + ([problem] if problem else [])
+    if added:
+        loaded.graphs[graph] = rel
+    else:
+        loaded.graphs.pop(graph, None)
+    for iri in list(loaded.subject_locations):
+        kept = [loc for loc in loaded.subject_locations[iri] if loc.file != rel]
+        if kept:
+            loaded.subject_locations[iri] = kept
+        else:
+            del loaded.subject_locations[iri]
+    if added:
+        _remember_prefixes(loaded, text)
+        subjects = {q.subject.value for q in added if isinstance(q.subject, ox.NamedNode)}
+        order = _location_order(config)
+        for iri, line in subject_lines(text, config.base, subjects).items():
+            found = loaded.subject_locations.setdefault(iri, [])
+            found.append(Location(rel, line))
+            found.sort(key=order)
+    if "union_graph" in loaded.__dict__:
+        union = loaded.union_graph
+        for q in removed:
+            # A triple another file also states stays in the union.
+            if next(iter(loaded.store.quads_for_pattern(q.subject, q.predicate, q.object, None)), None) is None:
+                union.remove((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+        for q in added:
+            union.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+    return FileChange(rel, graph, removed, added, problem)

@@ -5,10 +5,20 @@ rdfs:subClassOf axioms are in the data graph, which is where SHACL looks for
 them when deciding what sh:targetClass and sh:class cover. No RDFS/OWL
 inference is run: it would let range and domain axioms invent the very types
 that the shapes are there to demand.
+
+Speed. pyshacl hands rdflib the text of a SPARQL constraint once per focus
+node, and rdflib parses and translates that text every time: on the whole
+repository that was three quarters of a run. The data graph given to pyshacl
+is therefore a `PreparedQueryGraph`, a view over the same triples whose
+`query` parses each distinct text once and reuses the prepared algebra. It is
+contained: nothing global is patched, and only pyshacl's queries go through it.
+pyshacl also runs in place (no copy of the data graph), which is safe because
+the shapes have no SHACL rules that would write to it.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass
 
 import pyshacl
@@ -16,9 +26,12 @@ from pyshacl.errors import ReportableRuntimeError
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, SKOS
+from rdflib.plugins.sparql.processor import prepareQuery
 from rdflib.term import Node
 
-from seckg.loading import LoadedGraph
+from pathlib import Path
+
+from seckg.loading import FileChange, LoadedGraph
 from seckg.namespaces import display_prefixes, shorten
 
 _SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
@@ -196,6 +209,37 @@ def findings_from(results: Graph, loaded: LoadedGraph) -> list[Finding]:
     return findings
 
 
+@functools.lru_cache(maxsize=512)
+def _prepared(text: str, namespaces: frozenset, base: str | None):
+    """The parsed and translated form of a query text, built once per distinct text."""
+    return prepareQuery(text, initNs=dict(namespaces), base=base)
+
+
+class PreparedQueryGraph(Graph):
+    """A view over another graph's triples (same store, no copy) whose string queries are
+    prepared once; see the module docstring for why."""
+
+    def __init__(self, graph: Graph):
+        super().__init__(store=graph.store, identifier=graph.identifier, namespace_manager=graph.namespace_manager)
+
+    def query(self, query_object, processor="sparql", result="sparql", initNs=None, initBindings=None,  # noqa: N803
+              use_store_provided=True, **kwargs):
+        if isinstance(query_object, str):
+            namespaces = frozenset((initNs or {}).items())
+            query_object = _prepared(query_object, namespaces, kwargs.pop("base", None))
+            initNs = None  # noqa: N806  (already applied when the text was prepared)
+        return super().query(query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs)
+
+
+_OPTIONS = {
+    "inference": "none",
+    "advanced": True,  # SPARQL-based targets and constraints
+    "allow_warnings": True,  # sh:Warning / sh:Info do not fail sh:conforms
+    "abort_on_first": False,
+    "inplace": True,  # no copy of the data graph: the shapes have no rules that would change it
+}
+
+
 class ShapesError(ValueError):
     """The shapes themselves are unusable (pyshacl refused them), so nothing was validated."""
 
@@ -207,13 +251,201 @@ def validate(loaded: LoadedGraph) -> ValidationReport:
     """
     try:
         _, results, _ = pyshacl.validate(
-            loaded.union_graph,
-            shacl_graph=loaded.shapes,
-            inference="none",
-            advanced=True,  # SPARQL-based targets and constraints
-            allow_warnings=True,  # sh:Warning / sh:Info do not fail sh:conforms
-            abort_on_first=False,
+            PreparedQueryGraph(loaded.union_graph), shacl_graph=loaded.shapes, **_OPTIONS
         )
     except ReportableRuntimeError as error:
         raise ShapesError(f"the shapes cannot be used: {error.message}") from error
     return ValidationReport(findings=findings_from(results, loaded), graph=results)
+
+
+# --- Incremental validation -------------------------------------------------------------------
+#
+# After one data file changes, only some focus nodes can have different results: those whose own
+# description changed, and those whose constraints read a changed node. A constraint reads the
+# focus node (with the blank nodes it owns: intervals, instants) and the nodes one link away
+# (sh:class and sh:node on values, the organization of a membership, the report of a statement,
+# the post of a post holding). A few SPARQL constraints read further, along the paths below;
+# a new constraint that does must add its path here (tests/test_validation_incremental.py checks
+# incremental against full validation on edits of every data file and every fixture).
+
+_INVERSE = "^"
+_READS_BEYOND_ONE_LINK: tuple[tuple[URIRef, str, URIRef], ...] = (
+    # statement → speaker → the speaker's post holdings (secsh:StatementAfterTakingPost)
+    (URIRef("http://www.w3.org/ns/prov#wasAttributedTo"), _INVERSE, URIRef("http://www.w3.org/ns/org#member")),
+    # membership → member → the member's other memberships (secsh:DuplicatedSpell)
+    (URIRef("http://www.w3.org/ns/org#member"), _INVERSE, URIRef("http://www.w3.org/ns/org#member")),
+    # post holding → post → the state the post is of (secsh:MembershipWithinStateLifetime)
+    (URIRef("https://w3id.org/seckg/ontology#post"), "", URIRef("https://w3id.org/seckg/ontology#postOfState")),
+)
+
+
+def _owned(graph: Graph, node: Node) -> set[Node]:
+    """`node` and the blank nodes it owns, transitively (a membership's interval and instants)."""
+    seen = {node}
+    todo = [node]
+    while todo:
+        for o in graph.objects(todo.pop(), None):
+            if isinstance(o, BNode) and o not in seen:
+                seen.add(o)
+                todo.append(o)
+    return seen
+
+
+def _owner(graph: Graph, node: Node) -> Node:
+    """The resource that owns a blank node (itself for anything else, or an unowned blank node)."""
+    seen = {node}
+    while isinstance(node, BNode):
+        parent = next((s for s in graph.subjects(None, node) if s not in seen), None)
+        if parent is None:
+            break
+        node = parent
+        seen.add(node)
+    return node
+
+
+def _descriptions(triples: Graph) -> dict[Node, frozenset]:
+    """Each resource's description with the blank nodes it owns spelled out, so two parses of
+    the same text compare equal although their blank node ids differ."""
+
+    def canonical(node: Node, depth: int = 0):
+        if isinstance(node, BNode) and depth < 8:
+            return frozenset((p, canonical(o, depth + 1)) for p, o in triples.predicate_objects(node))
+        return node
+
+    owners = {_owner(triples, s) for s in triples.subjects()}
+    return {o: canonical(o) if isinstance(o, BNode) else frozenset(
+        (p, canonical(v)) for p, v in triples.predicate_objects(o)) for o in owners}
+
+
+def _as_graph(quads) -> Graph:
+    from seckg.terms import to_rdflib
+
+    graph = Graph()
+    for q in quads:
+        graph.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+    return graph
+
+
+def changed_resources(change: FileChange) -> tuple[set[Node], set[Node]]:
+    """The resources whose description differs between the old and the new text of the file,
+    and the IRIs a changed description links to or linked to (only their incoming links changed,
+    which no constraint reads beyond the focus itself)."""
+    old, new = _as_graph(change.removed), _as_graph(change.added)
+    before, after = _descriptions(old), _descriptions(new)
+    # Blank owners get fresh ids in every parse, so an unowned blank description always differs.
+    changed = {n for n in before.keys() | after.keys() if before.get(n) != after.get(n)}
+    linked = {o for g in (old, new) for n in changed for o in g.objects(n, None) if isinstance(o, URIRef)}
+    return changed, linked - changed
+
+
+def affected_focus_nodes(graph: Graph, removed: Graph, changed: set[Node]) -> set[Node]:
+    """Every node whose results may differ because `changed` changed: the changed resources,
+    what links to them, and what reads them along `_READS_BEYOND_ONE_LINK`; each with the blank
+    nodes it owns. `removed` holds the file's old triples, for links that no longer exist."""
+    graphs = (graph, removed)
+    resources = set(changed)
+    for node in changed:
+        for g in graphs:
+            resources |= {_owner(g, s) for s in g.subjects(None, node)}
+        for first, direction, second in _READS_BEYOND_ONE_LINK:
+            for g in graphs:
+                middles = g.objects(node, second) if direction == _INVERSE else g.subjects(second, node)
+                for middle in list(middles):
+                    for h in graphs:
+                        resources |= {_owner(h, s) for s in h.subjects(first, middle)}
+    focus: set[Node] = set()
+    for node in resources:
+        focus |= _owned(graph, node)
+    return focus
+
+
+def _validate_focus(graph: Graph, shapes: Graph, focus: set[Node]) -> Graph:
+    """pyshacl's validation restricted to `focus`: each shape is evaluated on the nodes it
+    targets that are in `focus`. pyshacl's own focus_nodes option takes IRIs only, and the
+    intervals and instants are blank nodes, so this drives pyshacl's shapes directly, the way
+    `pyshacl.Validator.run` does."""
+    from pyshacl import Validator
+    from pyshacl.graph_abstraction import DataGraph
+
+    data = DataGraph.from_rdflib(PreparedQueryGraph(graph))
+    validator = Validator(data, shacl_graph=shapes, options=dict(_OPTIONS))
+    executor = validator.make_executor()
+    reports = []
+    conforms = True
+    for shape in validator.shacl_graph.shapes:
+        shape.set_advanced(True)
+        targets = [n for n in shape.focus_nodes(data) if n in focus]
+        if targets:
+            ok, found = shape.validate(executor, data, focus=targets)
+            conforms = conforms and ok
+            reports.extend(found)
+    results, _ = validator.create_validation_report(validator.shacl_graph, conforms, reports)
+    return results
+
+
+def _result_nodes(results: Graph) -> list[Node]:
+    return [r for report in results.subjects(RDF.type, SH.ValidationReport) for r in results.objects(report, SH.result)]
+
+
+def _merge_results(results: Graph, drop: set[Node], fresh: Graph) -> Graph:
+    """`results` without the results about `drop`, plus the results of `fresh`."""
+    merged = Graph()
+    report = BNode()
+    merged.add((report, RDF.type, SH.ValidationReport))
+
+    def copy(graph: Graph, node: Node) -> None:
+        todo = [node]
+        while todo:
+            n = todo.pop()
+            for p, o in graph.predicate_objects(n):
+                merged.add((n, p, o))
+                if isinstance(o, BNode) and (o, None, None) not in merged:
+                    todo.append(o)
+
+    for graph, keep in ((results, lambda r: results.value(r, SH.focusNode) not in drop), (fresh, lambda r: True)):
+        for r in _result_nodes(graph):
+            if keep(r):
+                merged.add((report, SH.result, r))
+                copy(graph, r)
+    conforms = not any(
+        merged.value(r, SH.resultSeverity) == SH.Violation for r in merged.objects(report, SH.result)
+    )
+    merged.add((report, SH.conforms, Literal(conforms)))
+    return merged
+
+
+class IncrementalValidator:
+    """Validates everything once, then after each edited data file only the focus nodes the
+    edit can affect (see `affected_focus_nodes`), merging their results into the last report.
+
+    An edit of an ontology file changes what the class targets cover, so it is validated in full.
+    """
+
+    def __init__(self, loaded: LoadedGraph):
+        self.loaded = loaded
+        self.report = validate(loaded)
+        self.last_focus: set[Node] | None = None  # what the last update re-validated (None: all)
+
+    def update(self, path: Path) -> ValidationReport:
+        from seckg.loading import relative, replace_file
+
+        change = replace_file(self.loaded, path)
+        ontology = relative(self.loaded.config, self.loaded.config.ontology_dir)
+        if change.path.is_relative_to(ontology):
+            self.report = validate(self.loaded)
+            self.last_focus = None
+            return self.report
+        graph = self.loaded.union_graph
+        removed = _as_graph(change.removed)
+        changed, linked = changed_resources(change)
+        # Results about blank nodes that the new parse replaced belong to resources to redo.
+        for f in self.report.graph.objects(None, SH.focusNode):
+            if isinstance(f, BNode) and (f, None, None) not in graph:
+                changed.add(_owner(removed, f))
+        focus = affected_focus_nodes(graph, removed, changed) | linked
+        stale = focus | {f for f in self.report.graph.objects(None, SH.focusNode) if (f, None, None) not in graph}
+        fresh = _validate_focus(graph, self.loaded.shapes, focus) if focus else Graph()
+        merged = _merge_results(self.report.graph, stale, fresh)
+        self.report = ValidationReport(findings=findings_from(merged, self.loaded), graph=merged)
+        self.last_focus = focus
+        return self.report
