@@ -232,6 +232,8 @@ def test_the_csto_did_not_exist_before_the_upgrade_of_the_treaty():
 
 def test_organization_members_of_the_csto_are_ongoing_since_the_upgrade():
     rows = ask("organization-members", org=org("CSTO"))
+    # Later members (Uzbekistan 2006-2012, observers from 2013) come from data/curated/ and COW.
+    rows = [row for row in rows if row["member"] in CSTO_2005]
     assert sorted(column(rows, "member")) == sorted(CSTO_2005)
     for row in rows:
         assert row["start"] == xsd_date("2003-09-18")
@@ -250,7 +252,10 @@ def test_uzbekistan_is_the_former_member_of_the_cst_that_withdrew_in_1999():
 
 
 def test_nobody_has_left_the_csto_by_2005():
-    assert ask("former-members", org=org("CSTO")) == []
+    rows = ask("former-members", org=org("CSTO"))
+    assert [row for row in rows if row["end"].value <= "2005-11"] == []
+    # Uzbekistan, restored in 2006, suspended its membership on 28 June 2012.
+    assert [(row["member"], row["end"]) for row in rows] == [(state("UZB"), xsd_date("2012-06-28"))]
 
 
 def test_membership_history_of_uzbekistan_is_the_cst_from_1992_to_1999():

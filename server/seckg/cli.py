@@ -145,6 +145,16 @@ def stats(config: Config) -> None:
     for cls, count in store.instances_per_class().items():
         click.echo(f"  {count:>8}  {shorten(cls, prefixes)}")
     click.echo(f"Total: {sum(per_graph.values())} triples in {len(per_graph)} graphs")
+    _echo_coverage(store)
+
+
+def _echo_coverage(store: GraphStore) -> None:
+    """Coverage of the membership histories (see README, Coverage)."""
+    from seckg.importers.coverage import coverage_lines
+
+    click.echo("Coverage:")
+    for line in coverage_lines(store):
+        click.echo(line)
 
 
 def _servable_loaded(config: Config) -> LoadedGraph:
@@ -233,3 +243,28 @@ def serve(config: Config, host: str, port: int, workers: int | None, threads: in
     from seckg.web import production
 
     production.run(app, host, port, workers or production.default_workers(), threads, settings.timeout)
+
+
+@main.command("import")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if a generated file would change.")
+@click.pass_obj
+def import_(config: Config, check: bool) -> None:
+    """Rebuild data/generated/ from data/raw/ and data/curated/ and report source conflicts."""
+    from seckg.importers import run_import, write
+
+    try:
+        result = run_import(config.root)
+    except (KeyError, ValueError) as error:
+        click.echo(f"import failed: {error}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    for conflict in result.conflicts:
+        click.echo(conflict.line())
+    click.echo(f"{len(result.build.spells)} spells in {len(result.files) - 1} files; {len(result.conflicts)} conflict(s)")
+    if check:
+        stale = [rel for rel, text in sorted(result.files.items())
+                 if not (config.root / rel).exists() or (config.root / rel).read_text(encoding="utf-8") != text]
+        for rel in stale:
+            click.echo(f"out of date: {rel}", err=True)
+        sys.exit(EXIT_INVALID if stale else EXIT_OK)
+    for path in write(config.root, result):
+        click.echo(f"wrote {path.relative_to(config.root)}", err=True)

@@ -1,0 +1,145 @@
+"""`seckg import`: reproducible output, provenance on every spell, and conflicts reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import rdflib
+from click.testing import CliRunner
+from rdflib.namespace import RDF, RDFS
+
+from seckg.cli import main
+from seckg.importers import CONFLICTS_FILE, run_import
+from seckg.importers.codes import cow_state
+from seckg.importers.pipeline import curated_spells
+
+ROOT = Path(__file__).resolve().parents[1]
+SEC = rdflib.Namespace("https://w3id.org/seckg/ontology#")
+ORG = rdflib.Namespace("http://www.w3.org/ns/org#")
+TIME = rdflib.Namespace("http://www.w3.org/2006/time#")
+DCT = rdflib.Namespace("http://purl.org/dc/terms/")
+
+
+@pytest.fixture(scope="module")
+def result():
+    return run_import(ROOT)
+
+
+@pytest.fixture(scope="module")
+def generated(result) -> rdflib.Graph:
+    graph = rdflib.Graph()
+    for rel, text in result.files.items():
+        if rel.suffix == ".ttl":
+            graph.parse(data=text, format="turtle")
+    return graph
+
+
+def test_rebuild_is_byte_identical_to_the_committed_files(result):
+    for rel, text in result.files.items():
+        assert (ROOT / rel).read_text(encoding="utf-8") == text, f"{rel} is stale: run `seckg import`"
+    assert run_import(ROOT).files == result.files
+
+
+def test_no_stale_generated_files(result):
+    on_disk = {p.relative_to(ROOT) for p in (ROOT / "data/generated/memberships").glob("*.ttl")}
+    assert on_disk == {rel for rel in result.files if rel.suffix == ".ttl"}
+
+
+def test_check_command_passes_on_the_repository():
+    outcome = CliRunner().invoke(main, ["--root", str(ROOT), "import", "--check"])
+    assert outcome.exit_code == 0, outcome.output
+    assert "conflict(s)" in outcome.output
+
+
+def test_generated_files_say_they_are_generated(result):
+    for rel, text in result.files.items():
+        assert "GENERATED FILE" in text.splitlines()[0] + text.splitlines()[2], rel
+        assert "seckg import" in text.split("\n\n")[0], rel
+
+
+def test_every_spell_has_a_source_and_a_derivation(generated):
+    spells = list(generated.subjects(RDF.type, SEC.OrganizationMembership))
+    assert len(spells) > 200
+    for spell in spells:
+        assert list(generated.objects(spell, DCT.source)), spell
+        comment = generated.value(spell, RDFS.comment)
+        assert comment and len(str(comment)) > 20, spell
+        sources = {str(s).rsplit("/", 1)[1] for s in generated.objects(spell, DCT.source)}
+        if "cow-igo-v3" in sources:
+            assert "COW IGO v3" in str(comment), spell
+
+
+def test_right_censored_spells_are_open_and_marked(generated):
+    censored = [s for s in generated.subjects(RDFS.comment, None)
+                if str(generated.value(s, RDFS.comment)).find("Right-censored") >= 0]
+    assert censored
+    for spell in censored:
+        interval = generated.value(spell, ORG.memberDuring)
+        assert generated.value(interval, TIME.hasEnd) is None, spell
+        assert list(generated.objects(spell, SEC.attestedOn)), spell
+
+
+def test_day_precision_spells_come_from_cited_curation(generated):
+    """COW gives years only: a day-precision beginning must cite a non-dataset source."""
+    datasets = {"cow-igo-v3", "atop-v4-01", "cia-factbook-2026"}
+    for spell in generated.subjects(RDF.type, SEC.OrganizationMembership):
+        begin = generated.value(generated.value(spell, ORG.memberDuring), TIME.hasBeginning)
+        if begin is not None and generated.value(begin, TIME.inXSDDate) is not None:
+            sources = {str(s).rsplit("/", 1)[1] for s in generated.objects(spell, DCT.source)}
+            assert sources - datasets, spell
+
+
+@pytest.mark.parametrize("org, state, needle", [
+    ("WARSAW-PACT", "GHA", "no membership"),
+    ("SEATO", "USA", "1965"),
+    ("CENTO", "IRQ", "1959-03-24"),
+    ("CSTO", "UZB", "2006-08-16"),
+    ("CIS", "GEO", "2009-08-18"),
+])
+def test_known_dataset_errors_are_reported(result, org, state, needle):
+    lines = [c.text for c in result.conflicts if c.org == org and c.state == state]
+    assert any(needle in line for line in lines), lines
+
+
+def test_factbook_disagreements_are_reported(result):
+    factbook = {(c.org, c.state) for c in result.conflicts if c.kind == "factbook"}
+    assert ("SCO", "IND") in factbook  # the Factbook still lists India as an observer
+
+
+def test_conflicts_report_lists_every_conflict(result):
+    report = result.files[CONFLICTS_FILE]
+    assert f"Total: {len(result.conflicts)}" in report
+    for conflict in result.conflicts:
+        assert f"- {conflict.org} {conflict.state}: {conflict.text}" in report
+
+
+@pytest.mark.parametrize("ccode, year, org, iso", [
+    (365, 1991, "OSCE", "SUN"), (365, 1992, "OSCE", "RUS"), (365, 1991, "CIS", "RUS"),
+    (345, 1980, "OSCE", "YUG"), (345, 2000, "OSCE", "SCG"), (345, 2013, "CSTO", "SRB"),
+    (260, 1960, "NATO", "DEU"), (255, 1995, "NATO", "DEU"), (315, 1960, "WEU", "CSK"),
+    (705, 2001, "SCO", "KAZ"), (372, 1995, "CIS", "GEO"),
+])
+def test_cow_codes_map_to_iso(ccode, year, org, iso):
+    assert cow_state(ccode, year, org) == iso
+
+
+def test_unknown_cow_code_is_an_error():
+    with pytest.raises(KeyError):
+        cow_state(999, 2000, "NATO")
+
+
+def test_curated_fact_without_source_is_refused(tmp_path):
+    (tmp_path / "data/curated").mkdir(parents=True)
+    (tmp_path / "data/curated/memberships.csv").write_text(
+        "org,state,role,start,end,end_change,sources,comment\nNATO,FIN,full,2023-04-04,,,,no source\n")
+    with pytest.raises(ValueError, match="needs a source"):
+        curated_spells(tmp_path)
+
+
+def test_curated_fact_with_bad_date_is_refused(tmp_path):
+    (tmp_path / "data/curated").mkdir(parents=True)
+    (tmp_path / "data/curated/memberships.csv").write_text(
+        "org,state,role,start,end,end_change,sources,comment\nNATO,FIN,full,4 April 2023,,,nato-member-countries,x\n")
+    with pytest.raises(ValueError, match="YYYY"):
+        curated_spells(tmp_path)
