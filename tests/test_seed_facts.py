@@ -210,6 +210,19 @@ FACTS = {
         "person:grigory-rapota", "2005-11-09", "report:interfax-2005-11-09", "no need to create military structures")
     + """?h org:member person:grigory-rapota ; sec:post ?post .
          ?post org:postIn sorg:EURASEC ; org:role sec:SecretaryGeneral .""",
+    # The article's own assessments, attributed to its publisher.
+    "EDM: NATO refuses to treat the CSTO as an equal partner": """
+        ?s a sec:Statement ; prov:wasAttributedTo sorg:jamestown-foundation ; sec:paraphrase ?p ;
+           prov:wasDerivedFrom src:edm-2005-v2-i213 ; sec:about sorg:NATO , sorg:CSTO .
+        FILTER(CONTAINS(STR(?p), "equal partner"))""",
+    "EDM: Uzbekistan drifts back towards Russian-dominated groupings": """
+        ?s a sec:Statement ; prov:wasAttributedTo sorg:jamestown-foundation ; sec:paraphrase ?p ;
+           sec:about state:UZB , sorg:CACO .
+        FILTER(CONTAINS(STR(?p), "drifted back"))""",
+    "EDM: Moscow initiated a broader dialogue with NATO and got a lukewarm response": """
+        ?s a sec:Statement ; prov:wasAttributedTo sorg:jamestown-foundation ; sec:paraphrase ?p ;
+           sec:about state:RUS , sorg:NATO .
+        FILTER(CONTAINS(STR(?p), "lukewarm"))""",
 }
 
 
