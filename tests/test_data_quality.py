@@ -186,3 +186,20 @@ def test_membership_history_of_uzbekistan(ask):
     assert ("SCO", "2001-06-15", None) in spells
     how = {r["org"].rsplit("/", 1)[1]: r.get("how", "").rsplit("#", 1)[-1] for r in rows if r.get("end") == "2012-06-28"}
     assert how == {"CSTO": "Suspension"}
+
+
+def test_uzbekistan_left_eurasec_in_2008_despite_cow():
+    """COW IGO v3 keeps Uzbekistan in EurAsEC to 2014; it suspended its membership in November 2008."""
+    from click.testing import CliRunner
+
+    from seckg.cli import main
+
+    def members(date: str) -> set[str]:
+        result = CliRunner().invoke(main, ["--root", str(Path(__file__).resolve().parents[1]), "query",
+                                           "members-on-date", "-p", "org=https://w3id.org/seckg/id/org/EURASEC",
+                                           "-p", f"date={date}", "--format", "csv"])
+        assert result.exit_code == 0, result.output
+        return {line.split(",")[0].rsplit("/", 1)[-1] for line in result.output.splitlines()[1:] if line}
+
+    assert "UZB" in members("2007-06-01")
+    assert "UZB" not in members("2010-06-01")
