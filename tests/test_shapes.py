@@ -39,7 +39,7 @@ from rdflib.term import Node
 from seckg.config import Config
 from seckg.loading import load
 from seckg.reporting import render
-from seckg.validation import PreparedQueryGraph, validate
+from seckg.validation import PreparedQueryGraph, owning_resource, validate
 
 REPO = Path(__file__).resolve().parents[1]
 SHAPES_DIR = REPO / "shapes"
@@ -96,18 +96,6 @@ def node_shapes() -> set[URIRef]:
 
 def sparql_constraints() -> set[Node]:
     return set(shapes().objects(None, SH.sparql))
-
-
-def owner(graph: Graph, node: Node) -> Node:
-    """A blank node's nearest IRI that links to it (an interval's membership); others themselves."""
-    seen = {node}
-    while isinstance(node, BNode):
-        parent = next((s for s in graph.subjects(None, node) if s not in seen), None)
-        if parent is None:
-            break
-        node = parent
-        seen.add(node)
-    return node
 
 
 def is_target(shape: Node, node: Node, graph: Graph) -> bool:
@@ -258,7 +246,7 @@ def top_level_results(report: Graph, graph: Graph) -> list[Result]:
                 Result(
                     severity=report.value(r, SH.resultSeverity),
                     focus=focus,
-                    owner=owner(graph, focus),
+                    owner=owning_resource(graph, focus),
                     component=report.value(r, SH.sourceConstraintComponent),
                     shape=report.value(r, SH.sourceShape),
                     constraint=report.value(r, SH.sourceConstraint),

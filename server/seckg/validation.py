@@ -291,7 +291,7 @@ def _owned(graph: Graph, node: Node) -> set[Node]:
     return seen
 
 
-def _owner(graph: Graph, node: Node) -> Node:
+def owning_resource(graph: Graph, node: Node) -> Node:
     """The resource that owns a blank node (itself for anything else, or an unowned blank node)."""
     seen = {node}
     while isinstance(node, BNode):
@@ -312,7 +312,7 @@ def _descriptions(triples: Graph) -> dict[Node, frozenset]:
             return frozenset((p, canonical(o, depth + 1)) for p, o in triples.predicate_objects(node))
         return node
 
-    owners = {_owner(triples, s) for s in triples.subjects()}
+    owners = {owning_resource(triples, s) for s in triples.subjects()}
     return {o: canonical(o) if isinstance(o, BNode) else frozenset(
         (p, canonical(v)) for p, v in triples.predicate_objects(o)) for o in owners}
 
@@ -346,13 +346,13 @@ def affected_focus_nodes(graph: Graph, removed: Graph, changed: set[Node]) -> se
     resources = set(changed)
     for node in changed:
         for g in graphs:
-            resources |= {_owner(g, s) for s in g.subjects(None, node)}
+            resources |= {owning_resource(g, s) for s in g.subjects(None, node)}
         for first, direction, second in _READS_BEYOND_ONE_LINK:
             for g in graphs:
                 middles = g.objects(node, second) if direction == _INVERSE else g.subjects(second, node)
                 for middle in list(middles):
                     for h in graphs:
-                        resources |= {_owner(h, s) for s in h.subjects(first, middle)}
+                        resources |= {owning_resource(h, s) for s in h.subjects(first, middle)}
     focus: set[Node] = set()
     for node in resources:
         focus |= _owned(graph, node)
@@ -441,7 +441,7 @@ class IncrementalValidator:
         # Results about blank nodes that the new parse replaced belong to resources to redo.
         for f in self.report.graph.objects(None, SH.focusNode):
             if isinstance(f, BNode) and (f, None, None) not in graph:
-                changed.add(_owner(removed, f))
+                changed.add(owning_resource(removed, f))
         focus = affected_focus_nodes(graph, removed, changed) | linked
         stale = focus | {f for f in self.report.graph.objects(None, SH.focusNode) if (f, None, None) not in graph}
         fresh = _validate_focus(graph, self.loaded.shapes, focus) if focus else Graph()
