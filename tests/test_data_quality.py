@@ -18,15 +18,23 @@ from seckg.store import GraphStore
 
 ROOT = Path(__file__).resolve().parents[1]
 ID = "https://w3id.org/seckg/id/"
-FULL = "https://w3id.org/seckg/ontology#FullMember"
+SEC = "https://w3id.org/seckg/ontology#"
+FULL = SEC + "FullMember"
+OBSERVER = SEC + "Observer"
+DIALOGUE = SEC + "DialoguePartner"
+PARTNER = SEC + "Partner"
 
 NATO_FOUNDERS = {"BEL", "CAN", "DNK", "FRA", "ISL", "ITA", "LUX", "NLD", "NOR", "PRT", "GBR", "USA"}
 
 
 @pytest.fixture(scope="module")
-def ask():
+def store():
+    return GraphStore.from_loaded(load(Config(root=ROOT)))
+
+
+@pytest.fixture(scope="module")
+def ask(store):
     """Run a named query on the real ontology and data; rows as {variable: value} dicts."""
-    store = GraphStore.from_loaded(load(Config(root=ROOT)))
     catalog = load_named_queries(ROOT / "queries")
 
     def run(name: str, **params: str) -> list[dict[str, str]]:
@@ -203,3 +211,103 @@ def test_uzbekistan_left_eurasec_in_2008_despite_cow():
 
     assert "UZB" in members("2007-06-01")
     assert "UZB" not in members("2010-06-01")
+
+
+# --- Roles beyond full membership -------------------------------------------------------------
+
+def test_belarus_in_the_sco_dialogue_partner_observer_member(ask):
+    """Yekaterinburg 2009 (dialogue partner), Ufa 10 July 2015 (observer), Astana 4 July 2024."""
+    assert "BLR" in members(ask, "SCO", "2010-01-01", DIALOGUE)
+    assert "BLR" in members(ask, "SCO", "2020-01-01", OBSERVER)
+    assert "BLR" not in members(ask, "SCO", "2020-01-01", DIALOGUE) | members(ask, "SCO", "2020-01-01")
+    assert "BLR" in members(ask, "SCO", "2025-01-01")
+    assert "BLR" not in members(ask, "SCO", "2025-01-01", OBSERVER)
+    rows = ask("membership-history", state=ID + "state/BLR")
+    sco = sorted((r["role"].rsplit("#", 1)[1], r.get("start"), r.get("end"))
+                 for r in rows if r["org"] == ID + "org/SCO")
+    assert sco == [("DialoguePartner", "2009-06", "2015-07-09"), ("FullMember", "2024-07-04", None),
+                   ("Observer", "2015-07-10", "2024-07-03")]
+
+
+def test_sco_observers_and_dialogue_partners_in_2016(ask):
+    """The six and six that Uzbekistan's and Belarus's foreign ministries listed in April-June 2016."""
+    assert members(ask, "SCO", "2016-05-01", OBSERVER) == {"AFG", "BLR", "IND", "IRN", "MNG", "PAK"}
+    assert members(ask, "SCO", "2016-05-01", DIALOGUE) == {"ARM", "AZE", "KHM", "LKA", "NPL", "TUR"}
+
+
+def test_sco_dialogue_partners_admitted_2022_to_2025(ask):
+    assert {"EGY", "QAT"} <= members(ask, "SCO", "2022-09-14", DIALOGUE)
+    assert "EGY" not in members(ask, "SCO", "2022-09-13", DIALOGUE)
+    assert {"KWT", "ARE", "MDV", "MMR", "SAU"} <= members(ask, "SCO", "2023-06-01", DIALOGUE)
+    assert "KWT" not in members(ask, "SCO", "2023-01-01", DIALOGUE)
+    # Before the Tianjin summit merged the statuses: two observers (TASS, 1 September 2025).
+    assert members(ask, "SCO", "2025-08-31", OBSERVER) == {"AFG", "MNG"}
+    assert "LAO" in members(ask, "SCO", "2025-09-01", DIALOGUE)
+
+
+def test_osce_partners_for_cooperation(ask):
+    """The eleven Partners for Co-operation of the OSCE's own list; Mongolia a partner before 2012."""
+    assert members(ask, "OSCE", "2026-01-01", PARTNER) == {
+        "AFG", "AUS", "JPN", "KOR", "THA", "DZA", "EGY", "ISR", "JOR", "MAR", "TUN"}
+    assert members(ask, "OSCE", "1993-01-01", PARTNER) == {"JPN"}
+    assert "MNG" in members(ask, "OSCE", "2010-01-01", PARTNER)
+    assert "MNG" in members(ask, "OSCE", "2013-01-01") and "MNG" not in members(ask, "OSCE", "2013-01-01", PARTNER)
+
+
+def test_azerbaijan_left_the_cis_in_1992_and_joined_in_1993(ask):
+    assert "AZE" in members(ask, "CIS", "1992-06-01")
+    assert "AZE" not in members(ask, "CIS", "1993-01-01")
+    assert "AZE" not in members(ask, "CIS", "1993-09-23")
+    assert "AZE" in members(ask, "CIS", "1993-09-24")
+
+
+def test_france_stayed_in_seato_after_it_stopped_paying_in_1974(ask, store):
+    assert "FRA" in members(ask, "SEATO", "1976-01-01")
+    rows = list(store.query("""
+        PREFIX sec: <https://w3id.org/seckg/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?type ?date WHERE {
+            ?change sec:changeOf <https://w3id.org/seckg/id/membership/SEATO-FRA> ;
+                    sec:changeType ?type ; dcterms:date ?date }"""))
+    changes = {(r["type"].value.rsplit("#", 1)[1], r["date"].value) for r in rows}
+    assert changes == {("Freeze", "1974-06-30"), ("Dissolution", "1977-06-30")}
+
+
+# --- Founding treaties and seats --------------------------------------------------------------
+
+@pytest.mark.parametrize("org, signed, place, seat", [
+    ("NATO", "1949-04-04", "washington", "brussels"),
+    ("CST", "1992-05-15", "tashkent", None),
+    ("CSTO", "2002-10-07", "chisinau", "moscow"),
+    ("SCO", "2002-06-07", "saint-petersburg", "beijing"),
+    ("shanghai-five", "1996-04-26", "shanghai", None),
+    ("OSCE", "1975-08-01", "helsinki", "vienna"),
+    ("CIS", "1991-12-08", "minsk", "minsk"),
+    ("EURASEC", "2000-10-10", "astana", None),
+    ("EAEU", "2014-05-29", "astana", "moscow"),
+    ("GUAM", "2006-05-23", "kyiv", "kyiv"),
+    ("WARSAW-PACT", "1955-05-14", "warsaw", "moscow"),
+    ("SEATO", "1954-09-08", "manila", "bangkok"),
+    ("CENTO", "1955-02-24", "baghdad", "ankara"),
+    ("ANZUS", "1951-09-01", "san-francisco", None),
+    ("TIAR", "1947-09-02", "rio-de-janeiro", None),
+    ("WEU", "1954-10-23", "paris", "brussels"),
+    ("UN", "1945-06-26", "san-francisco", "new-york"),
+])
+def test_founding_treaty_and_seat(store, org, signed, place, seat):
+    rows = list(store.query(f"""
+        PREFIX sec: <https://w3id.org/seckg/ontology#>
+        SELECT ?signed ?place ?seat WHERE {{
+            <{ID}org/{org}> sec:foundingTreaty ?treaty .
+            ?treaty sec:signedOn ?signed ; sec:signedAt ?place .
+            OPTIONAL {{ <{ID}org/{org}> sec:headquarters ?seat }} }}"""))
+    assert len(rows) == 1
+    assert rows[0]["signed"].value == signed
+    assert rows[0]["place"].value == f"{ID}place/{place}"
+    assert (rows[0]["seat"].value if rows[0]["seat"] is not None else None) == (f"{ID}place/{seat}" if seat else None)
+
+
+def test_germany_keeps_both_cow_codes(store):
+    rows = list(store.query(f"""
+        PREFIX sec: <https://w3id.org/seckg/ontology#>
+        SELECT ?now ?before WHERE {{ <{ID}state/DEU> sec:cowCode ?now ; sec:formerCowCode ?before }}"""))
+    assert [(r["now"].value, r["before"].value) for r in rows] == [("255", "260")]
