@@ -311,3 +311,20 @@ def test_germany_keeps_both_cow_codes(store):
         PREFIX sec: <https://w3id.org/seckg/ontology#>
         SELECT ?now ?before WHERE {{ <{ID}state/DEU> sec:cowCode ?now ; sec:formerCowCode ?before }}"""))
     assert [(r["now"].value, r["before"].value) for r in rows] == [("255", "260")]
+
+
+def test_eapc_founded_by_sixteen_allies_and_twenty_seven_partners(ask):
+    """Sintra, 30 May 1997: NATO's Secretary General spoke of the allies' '27 Partner countries'."""
+    founders = members(ask, "EAPC", "1997-05-30")
+    allies = members(ask, "NATO", "1997-05-30")
+    assert len(allies) == 16 and allies <= founders
+    assert len(founders - allies) == 27
+    assert {"POL", "HUN", "CZE", "EST", "LVA", "LTU", "SVK", "SVN", "BGR", "ROU", "CHE"} <= founders
+    assert "TJK" not in founders and "TJK" in members(ask, "EAPC", "2003-01-01")
+
+
+def test_baghdad_pact_accessions(ask):
+    """The United Kingdom, Pakistan and Iran joined on 5 April, 23 September and 3 November 1955."""
+    assert "GBR" not in members(ask, "CENTO", "1955-04-04") and "GBR" in members(ask, "CENTO", "1955-04-05")
+    assert "PAK" not in members(ask, "CENTO", "1955-09-22") and "PAK" in members(ask, "CENTO", "1955-09-23")
+    assert "IRN" not in members(ask, "CENTO", "1955-11-02") and "IRN" in members(ask, "CENTO", "1955-11-03")
