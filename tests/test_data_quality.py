@@ -240,8 +240,11 @@ def test_sco_dialogue_partners_admitted_2022_to_2025(ask):
     assert "EGY" not in members(ask, "SCO", "2022-09-13", DIALOGUE)
     assert {"KWT", "ARE", "MDV", "MMR", "SAU"} <= members(ask, "SCO", "2023-06-01", DIALOGUE)
     assert "KWT" not in members(ask, "SCO", "2023-01-01", DIALOGUE)
-    # Before the Tianjin summit merged the statuses: two observers (TASS, 1 September 2025).
+    # Before the Tianjin summit merged the statuses: two observers and fourteen dialogue partners
+    # (TASS, 1 September 2025).
     assert members(ask, "SCO", "2025-08-31", OBSERVER) == {"AFG", "MNG"}
+    assert members(ask, "SCO", "2025-08-31", DIALOGUE) == {
+        "ARM", "AZE", "BHR", "EGY", "KHM", "QAT", "KWT", "MDV", "MMR", "NPL", "ARE", "SAU", "TUR", "LKA"}
     assert "LAO" in members(ask, "SCO", "2025-09-01", DIALOGUE)
 
 
@@ -283,6 +286,7 @@ def test_france_stayed_in_seato_after_it_stopped_paying_in_1974(ask, store):
     ("OSCE", "1975-08-01", "helsinki", "vienna"),
     ("CIS", "1991-12-08", "minsk", "minsk"),
     ("EURASEC", "2000-10-10", "astana", None),
+    ("CACO", "2002-02-28", "almaty", None),
     ("EAEU", "2014-05-29", "astana", "moscow"),
     ("GUAM", "2006-05-23", "kyiv", "kyiv"),
     ("WARSAW-PACT", "1955-05-14", "warsaw", "moscow"),
@@ -328,3 +332,10 @@ def test_baghdad_pact_accessions(ask):
     assert "GBR" not in members(ask, "CENTO", "1955-04-04") and "GBR" in members(ask, "CENTO", "1955-04-05")
     assert "PAK" not in members(ask, "CENTO", "1955-09-22") and "PAK" in members(ask, "CENTO", "1955-09-23")
     assert "IRN" not in members(ask, "CENTO", "1955-11-02") and "IRN" in members(ask, "CENTO", "1955-11-03")
+
+
+def test_osce_participation_follows_the_states(ask):
+    """The GDR to unification, the SFRY to its end, Montenegro from 22 June 2006 (OSCE)."""
+    assert "DDR" in members(ask, "OSCE", "1990-10-02") and "DDR" not in members(ask, "OSCE", "1990-10-04")
+    assert "YUG" in members(ask, "OSCE", "1992-01-15")
+    assert "MNE" not in members(ask, "OSCE", "2006-06-21") and "MNE" in members(ask, "OSCE", "2006-06-22")
