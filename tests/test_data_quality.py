@@ -310,13 +310,6 @@ def test_founding_treaty_and_seat(store, org, signed, place, seat):
     assert (rows[0]["seat"].value if rows[0]["seat"] is not None else None) == (f"{ID}place/{seat}" if seat else None)
 
 
-def test_germany_keeps_both_cow_codes(store):
-    rows = list(store.query(f"""
-        PREFIX sec: <https://w3id.org/seckg/ontology#>
-        SELECT ?now ?before WHERE {{ <{ID}state/DEU> sec:cowCode ?now ; sec:formerCowCode ?before }}"""))
-    assert [(r["now"].value, r["before"].value) for r in rows] == [("255", "260")]
-
-
 def test_eapc_founded_by_sixteen_allies_and_twenty_seven_partners(ask):
     """Sintra, 30 May 1997: NATO's Secretary General spoke of the allies' '27 Partner countries'."""
     founders = members(ask, "EAPC", "1997-05-30")
