@@ -332,3 +332,15 @@ def test_osce_participation_follows_the_states(ask):
     assert "DDR" in members(ask, "OSCE", "1990-10-02") and "DDR" not in members(ask, "OSCE", "1990-10-04")
     assert "YUG" in members(ask, "OSCE", "1992-01-15")
     assert "MNE" not in members(ask, "OSCE", "2006-06-21") and "MNE" in members(ask, "OSCE", "2006-06-22")
+
+
+def test_csto_has_no_observer_states(ask):
+    """COW's 2013 CSTO observers were Serbia's and Afghanistan's parliaments in the CSTO PA (TASS)."""
+    assert members(ask, "CSTO", "2014-06-01", OBSERVER) == set()
+
+
+@pytest.mark.parametrize("successor, predecessor", [
+    ("RUS", "SUN"), ("CZE", "CSK"), ("SVK", "CSK"), ("SCG", "YUG"), ("SRB", "SCG"),
+])
+def test_state_successions(store, successor, predecessor):
+    assert store.query(f"ASK {{ <{ID}state/{successor}> <{SEC}successorOf> <{ID}state/{predecessor}> }}")
