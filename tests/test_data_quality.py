@@ -344,3 +344,12 @@ def test_csto_has_no_observer_states(ask):
 ])
 def test_state_successions(store, successor, predecessor):
     assert store.query(f"ASK {{ <{ID}state/{successor}> <{SEC}successorOf> <{ID}state/{predecessor}> }}")
+
+
+@pytest.mark.parametrize("earlier, later", [
+    ("CST", "CSTO"), ("shanghai-five", "SCO"), ("EURASEC", "EAEU"), ("CACO", "EURASEC"),
+])
+def test_organization_successions(store, earlier, later):
+    """Either direction may be stated; sec:successorOf and sec:predecessorOf are inverses."""
+    assert store.query(f"ASK {{ {{ <{ID}org/{later}> <{SEC}successorOf> <{ID}org/{earlier}> }} UNION "
+                       f"{{ <{ID}org/{earlier}> <{SEC}predecessorOf> <{ID}org/{later}> }} }}")
