@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
-from live_server import request, serving, write_repo
+from live_server import BACKENDS, request, serving_backend, write_repo
 from seckg.cli import main
 from test_linked_data import FILES
 
@@ -24,9 +24,9 @@ def repo(tmp_path_factory):
     return write_repo(tmp_path_factory.mktemp("dumps-repo"), FILES)
 
 
-@pytest.fixture(scope="module")
-def base(repo):
-    with serving(repo, "--workers", "2") as url:
+@pytest.fixture(scope="module", params=BACKENDS)
+def base(request, repo):
+    with serving_backend(request.param, repo, "--workers", "2") as url:
         yield url
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from live_server import request, serving, write_repo
+from live_server import BACKENDS, request, serving_backend, write_repo
 from seckg.cli import main
 from seckg.config import Config
 from seckg.loading import load
@@ -23,10 +23,10 @@ CSTO = "https://w3id.org/seckg/id/org/CSTO"
 REPO = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory):
+@pytest.fixture(scope="module", params=BACKENDS)
+def base(request, tmp_path_factory):
     root = write_repo(tmp_path_factory.mktemp("api-repo"))
-    with serving(root, "--workers", "2") as url:
+    with serving_backend(request.param, root, "--workers", "2") as url:
         yield url
 
 

@@ -21,7 +21,7 @@ from SPARQLWrapper import CSV, JSON, JSONLD, POST, POSTDIRECTLY, RDFXML, TSV, TU
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from conftest import ORGS
-from live_server import request, serving, write_repo
+from live_server import BACKENDS, request, serving_backend, write_repo
 
 CSTO = "https://w3id.org/seckg/id/org/CSTO"
 NATO = "https://w3id.org/seckg/id/org/NATO"
@@ -44,10 +44,11 @@ VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(8)) + " }"
 
 
-@pytest.fixture(scope="module")
-def endpoint(tmp_path_factory):
+@pytest.fixture(scope="module", params=BACKENDS)
+def endpoint(request, tmp_path_factory):
+    """/sparql over the embedded store, then over `oxigraph serve` in remote mode: every test runs on both."""
     root = write_repo(tmp_path_factory.mktemp("http-repo"))
-    with serving(root, "--workers", "2", env={"SECKG_TIMEOUT": "20"}) as base:
+    with serving_backend(request.param, root, "--workers", "2", env={"SECKG_TIMEOUT": "20"}) as base:
         yield base + "/sparql"
 
 

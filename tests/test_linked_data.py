@@ -18,7 +18,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS
 
 from conftest import PREFIXES
-from live_server import request, serving, write_repo
+from live_server import BACKENDS, request, serving_backend, write_repo
 from seckg.config import Config
 from seckg.web import create_app
 
@@ -69,9 +69,9 @@ def repo(tmp_path_factory) -> Path:
     return write_repo(tmp_path_factory.mktemp("ld-repo"), FILES)
 
 
-@pytest.fixture(scope="module")
-def base(repo):
-    with serving(repo, "--workers", "2") as url:
+@pytest.fixture(scope="module", params=BACKENDS)
+def base(request, repo):
+    with serving_backend(request.param, repo, "--workers", "2") as url:
         yield url
 
 
