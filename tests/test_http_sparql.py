@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import socket
 import urllib.parse
 import xml.etree.ElementTree as ET
 
@@ -335,21 +334,6 @@ def test_a_runaway_query_times_out_and_the_server_keeps_answering(endpoint):
     for _ in range(4):  # whichever worker takes it, the next query is answered in full
         status, body = count(endpoint, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         assert status == 200 and n_of(body) > 0
-
-
-@pytest.fixture
-def trap():
-    """A loopback socket that must never be connected to; an accept() that succeeds fails the test."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(8)
-    sock.setblocking(False)
-    yield sock, f"http://127.0.0.1:{sock.getsockname()[1]}/sparql"
-    try:
-        with pytest.raises(BlockingIOError):
-            sock.accept()  # the answer came after any connection would have been made
-    finally:
-        sock.close()
 
 
 @pytest.mark.parametrize(

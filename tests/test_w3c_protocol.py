@@ -27,6 +27,7 @@ from __future__ import annotations
 import http.client
 import json
 import threading
+from contextlib import nullcontext
 import urllib.parse
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -89,7 +90,7 @@ def server(request, tmp_path_factory):
     root = tmp_path_factory.mktemp("w3c-repo")
     (root / "queries").mkdir()
     config = Config(root=root)
-    with oxigraph_server() if request.param == "remote" else _nothing() as remote:
+    with oxigraph_server() if request.param == "remote" else nullcontext() as remote:
         if remote:
             loaded = LoadedGraph(config=config, store=w3c_store(), graphs={g: Path(g) for g in GRAPHS})
             assert [p.status for p in push(loaded, remote + "/store")] == [201] * len(GRAPHS)
@@ -103,14 +104,6 @@ def server(request, tmp_path_factory):
         finally:
             served.close()
             app.extensions["seckg.runner"].close()
-
-
-class _nothing:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
 
 
 def send(server: _Served, method: str, target: str, body: bytes | None = None,

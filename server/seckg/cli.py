@@ -158,13 +158,13 @@ def _echo_coverage(store: GraphStore) -> None:
         click.echo(line)
 
 
-def _servable_loaded(config: Config) -> LoadedGraph:
+def _servable_loaded(config: Config, refusal: str = "not serving a graph that does not conform") -> LoadedGraph:
     """Load and validate, exiting (1 or 2) on a graph that is not fit to serve."""
     loaded = _load_or_exit(config)
     report = _validate_or_exit(loaded)
     if not report.conforms:
         click.echo(reporting.render(report, "human"), err=True, nl=False)
-        click.echo("not serving a graph that does not conform", err=True)
+        click.echo(refusal, err=True)
         sys.exit(EXIT_INVALID)
     return loaded
 
@@ -280,7 +280,7 @@ def load_to(config: Config, target: str, use_update: bool, timeout: float) -> No
 
     from seckg.push import PushFailed, push
 
-    loaded = _servable_loaded(config)
+    loaded = _servable_loaded(config, "not loading a graph that does not conform into the store")
     started, graphs, triples = time.monotonic(), 0, 0
     try:
         for done in push(loaded, target, use_update=use_update, timeout=timeout):
