@@ -86,9 +86,10 @@ def _running(command: list[str], probe: str, env: dict[str, str] | None, startup
         _stop(server)
 
 
-def oxigraph_server(startup: float = 30):
-    """Yield the base URL of an empty in-memory `oxigraph serve` on 127.0.0.1 (endpoints /query, /store)."""
-    command = [oxigraph_command(), "serve", "--bind", "127.0.0.1:{port}", "--timeout-s", str(REMOTE_QUERY_TIMEOUT)]
+def oxigraph_server(*args: str, startup: float = 30):
+    """Yield the base URL of an empty in-memory `oxigraph serve ARGS` on 127.0.0.1 (endpoints /query, /store)."""
+    command = [oxigraph_command(), "serve", "--bind", "127.0.0.1:{port}", "--timeout-s", str(REMOTE_QUERY_TIMEOUT),
+               *args]
     return _running(command, "/query", None, startup)
 
 

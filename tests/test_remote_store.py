@@ -53,6 +53,21 @@ def test_load_pushes_one_graph_per_file_under_the_embedded_iris(remote, embedded
     assert sorted(map(str, store.quads())) != [] and len(list(store.quads())) == len(embedded)
 
 
+def test_a_remote_whose_default_graph_is_the_union(repo, embedded):
+    """With --remote-union the graphs are not listed in each query; the answers stay the same."""
+    with oxigraph_server("--union-default-graph") as base:
+        assert load_to(repo, base + "/store").exit_code == 0
+        store = RemoteStore(base + "/query", union_default=True)
+        assert store.union_size() == embedded.union_size()
+        assert store.instances_per_class() == embedded.instances_per_class()
+        assert len(list(store.triples())) == embedded.union_size()
+        named = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+        assert int(next(iter(store.query(named)))["n"].value) == len(embedded)
+    with oxigraph_server() as base:  # a remote with a default graph of its own: the flag would be wrong
+        assert load_to(repo, base + "/store").exit_code == 0
+        assert RemoteStore(base + "/query", union_default=True).union_size() == 0
+
+
 def test_load_again_replaces_rather_than_adds(remote, repo, embedded):
     result = load_to(repo, remote + "/store")
     assert result.exit_code == 0 and "loaded" in result.output

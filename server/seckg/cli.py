@@ -209,11 +209,13 @@ def export(config: Config, formats: tuple[str, ...], out_dir: str) -> None:
 @click.option("--allow-service", multiple=True, help="SERVICE endpoint IRI queries may call; repeat (default: none).")
 @click.option("--remote", metavar="URL", help="Serve the SPARQL 1.1 endpoint at URL instead of the files "
               "(default: $SECKG_REMOTE); fill it with `seckg load --to`.")
+@click.option("--remote-union", is_flag=True, help="The remote's default graph already is the union of its "
+              "graphs (e.g. oxigraph serve --union-default-graph): skip listing them in every query.")
 @click.pass_obj
 def serve(config: Config, host: str, port: int, workers: int | None, threads: int, dev: bool,
           store_dir: str | None, timeout: float | None, max_response_bytes: int | None,
           query_slots: int | None, cors_origins: tuple[str, ...], allow_service: tuple[str, ...],
-          remote: str | None) -> None:
+          remote: str | None, remote_union: bool) -> None:
     """Load and validate, then serve with gunicorn; refuses to start on a graph that does not conform.
 
     With --remote the graphs are read from that endpoint (validated when they were pushed)."""
@@ -231,7 +233,8 @@ def serve(config: Config, host: str, port: int, workers: int | None, threads: in
         from seckg.web import NotServable, remote_store
 
         try:
-            app = create_app(config, store=remote_store(remote, settings), settings=settings)
+            store = remote_store(remote, settings, remote_union or config.remote_union)
+            app = create_app(config, store=store, settings=settings)
         except NotServable as error:
             click.echo(f"cannot serve {remote}: {error}", err=True)
             sys.exit(EXIT_REMOTE)

@@ -34,12 +34,13 @@ def _validated_store(config: Config) -> GraphStore:
     return GraphStore.from_loaded(loaded)
 
 
-def remote_store(endpoint: str, settings: EndpointSettings) -> GraphStore:
+def remote_store(endpoint: str, settings: EndpointSettings, union_default: bool = False) -> GraphStore:
     """The SPARQL endpoint at `endpoint` as the app's store, with the endpoint's limits."""
     from seckg.remote import RemoteStore
 
     # The query process is killed at settings.timeout; the socket gives up a little later on its own.
-    return RemoteStore(endpoint, timeout=settings.timeout + 5, max_bytes=settings.max_response_bytes)
+    return RemoteStore(endpoint, timeout=settings.timeout + 5, max_bytes=settings.max_response_bytes,
+                       union_default=union_default)
 
 
 def create_app(
@@ -62,7 +63,8 @@ def create_app(
     config = config or Config.from_env()
     settings = settings or EndpointSettings.from_env()
     if store is None and open_store is None:
-        store = remote_store(config.remote, settings) if config.remote else _validated_store(config)
+        store = (remote_store(config.remote, settings, config.remote_union) if config.remote
+                 else _validated_store(config))
     app = Flask(__name__)
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_request_bytes, MAX_FORM_MEMORY_SIZE=settings.max_request_bytes
