@@ -122,6 +122,7 @@ def test_export_writes_the_same_files(base, repo, tmp_path):
             assert isomorphic(Graph().parse(data=written, format=fmt), Graph().parse(data=served_bytes, format=fmt))
 
 
+# No server involved (`seckg export` writes from the files), so there is no remote variant.
 def test_export_of_one_format_and_a_wrong_one(repo, tmp_path):
     result = CliRunner().invoke(main, ["--root", str(repo), "export", "--format", "nquads", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output

@@ -206,6 +206,8 @@ def test_state_page_lists_memberships_over_time(base):
     assert 'href="/id/org/CSTO"' in table and "2008-01-01" in table
 
 
+# Embedded only: this is about the loader resolving the files against the base; in remote mode the
+# store holds what `seckg load --to` wrote with the same loader, and the paths are served the same way.
 def test_another_base_is_served_at_the_same_paths(make_repo):
     """The base is configuration: relative IRIs in the files resolve against it, paths follow."""
     repo = make_repo({"data/organizations/local.ttl": PREFIXES + """
