@@ -5,6 +5,8 @@ store is tested by the HTTP modules, which run against both stores (see live_ser
 from __future__ import annotations
 
 import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ from seckg.config import Config
 from seckg.loading import load
 from seckg.remote import RemoteStore
 from seckg.sparql_guard import QueryRejected
-from seckg.store import AnswerTooLarge, GraphStore
+from seckg.store import AnswerTooLarge, GraphStore, StoreUnavailable
 from seckg.web import create_app
 from seckg.web.settings import EndpointSettings
 
@@ -164,3 +166,47 @@ def test_remote_mode_from_the_environment(repo):
             status, _, body = request(base + "/sparql?query=ASK%7B%3Fs%20%3Fp%20%22only%20remote%22%7D",
                                       headers={"Accept": "application/sparql-results+json"})
     assert status == 200 and json.loads(body)["boolean"] is True
+
+
+@pytest.fixture
+def scripted():
+    """A loopback endpoint that answers every request with the (status, media type, body) it is given."""
+    reply = {}
+
+    class Endpoint(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            status, media, body = reply["value"]
+            self.send_response(status)
+            self.send_header("Content-Type", media)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Endpoint)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    store = RemoteStore(f"http://127.0.0.1:{server.server_port}/sparql", timeout=5, union_default=True)
+    yield reply, store
+    server.shutdown()
+
+
+@pytest.mark.parametrize("status, media, body, error, says", [
+    (400, "text/plain", b"Unknown function ex:f", SyntaxError, "refused the query: Unknown function ex:f"),
+    (500, "text/plain", b"out of memory", StoreUnavailable, "answered 500: out of memory"),
+    (503, "text/plain", b"query timed out", StoreUnavailable, "busy or timed out (503): query timed out"),
+    (401, "text/plain", b"who are you", StoreUnavailable, "answered 401: who are you"),
+    (200, "text/html", b"<html>login</html>", StoreUnavailable, "text/html, which is not a SPARQL results format"),
+])
+def test_what_the_store_answers_becomes_a_clear_status(scripted, status, media, body, error, says):
+    """A refusal by the remote (its SPARQL dialect differs) is the client's 400; its failures are 502/503."""
+    reply, store = scripted
+    reply["value"] = (status, media, body)
+    with pytest.raises(error) as raised:
+        store.query("SELECT * WHERE { ?s ?p ?o }")
+    assert says in str(raised.value)
+    expected = {400: 400, 503: 503}.get(status, 502)
+    assert getattr(raised.value, "status", 400) == expected

@@ -83,17 +83,17 @@ class RemoteStore(GraphStore):
 
     def query(self, sparql, default_graph=None, named_graphs=None, base_iri=None, allow_service=()):
         info = check_query(sparql, allow_service)
-        local = self._parse(sparql, default_graph, named_graphs, base_iri)
+        gives_results = self._parse(sparql, default_graph, named_graphs, base_iri)
         if (default_graph is None and named_graphs is None and not (info.from_graphs or info.from_named)
                 and not self.union_default):
             default_graph = named_graphs = self.graph_names()  # the union, whatever the remote's default
         if base_iri:
             sparql = f"BASE <{base_iri}>\n{sparql}"
-        if isinstance(local, (ox.QuerySolutions, ox.QueryBoolean)):
+        if gives_results:
             body, media = self._send(sparql, RESULTS_ACCEPT, default_graph, named_graphs, self.max_bytes)
             return ox.parse_query_results(body, format=self._results_format(media))
         body, media = self._send(sparql, GRAPH_ACCEPT, default_graph, named_graphs, self.max_bytes)
-        return ox.parse(body, format=self._rdf_format(media))
+        return _triples(body, media)
 
     def graph_names(self) -> list[str]:
         return list(self.triples_per_graph())
@@ -115,7 +115,7 @@ class RemoteStore(GraphStore):
     def triples(self) -> Iterable[ox.Triple]:
         graphs = None if self.union_default else self.graph_names()
         body, media = self._send("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", GRAPH_ACCEPT, graphs, graphs, None)
-        return ox.parse(body, format=self._rdf_format(media))
+        return _triples(body, media)
 
     def modified(self, config) -> float:
         """The remote does not say when it changed; this process read it when it started."""
@@ -123,14 +123,20 @@ class RemoteStore(GraphStore):
 
     # --- talking to the endpoint ----------------------------------------------------------------
 
-    def _parse(self, sparql: str, default_graph, named_graphs, base_iri):
-        """Parse locally, raising SyntaxError with Oxigraph's message, so bad input never leaves."""
+    def _parse(self, sparql: str, default_graph, named_graphs, base_iri) -> bool:
+        """Parse locally, raising SyntaxError with Oxigraph's message, so bad input never leaves.
+
+        True for SELECT and ASK, False for CONSTRUCT and DESCRIBE. The parsed query is dropped here,
+        in the thread that made it (pyoxigraph's result objects must not be freed by another)."""
         options: dict = {"base_iri": base_iri}
         if default_graph is not None:
             options["default_graph"] = [ox.NamedNode(g) for g in default_graph]
         if named_graphs is not None:
             options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        return self._parser.query(sparql, **options)
+        parsed = self._parser.query(sparql, **options)
+        gives_results = isinstance(parsed, (ox.QuerySolutions, ox.QueryBoolean))
+        del parsed
+        return gives_results
 
     def _client(self, sparql: str, accept: str, default_graph: Sequence[str] | None,
                 named_graphs: Sequence[str] | None) -> SPARQLWrapper:
@@ -185,9 +191,6 @@ class RemoteStore(GraphStore):
     def _results_format(media: str) -> ox.QueryResultsFormat:
         return _format(ox.QueryResultsFormat, media, "a SPARQL results format")
 
-    @staticmethod
-    def _rdf_format(media: str) -> ox.RdfFormat:
-        return _format(ox.RdfFormat, media, "an RDF format")
 
 
 def _format(kind, media: str, what: str):
@@ -196,3 +199,9 @@ def _format(kind, media: str, what: str):
     if found is None:
         raise StoreUnavailable(502, f"the store answered in {media}, which is not {what}")
     return found
+
+
+def _triples(body, media: str) -> Iterable[ox.Triple]:
+    """The triples of a CONSTRUCT/DESCRIBE answer (pyoxigraph parses them as default-graph quads)."""
+    quads = ox.parse(body, format=_format(ox.RdfFormat, media, "an RDF format"))  # refused here, not mid-answer
+    return (quad.triple for quad in quads)
