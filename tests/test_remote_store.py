@@ -85,6 +85,16 @@ def test_load_with_sparql_update(repo, embedded):
         assert RemoteStore(base + "/query").triples_per_graph() == embedded.triples_per_graph()
 
 
+def test_load_with_shapes_adds_one_graph_per_shapes_file(repo, embedded):
+    with oxigraph_server() as base:
+        result = load_to(repo, base + "/store", "--shapes")
+        assert result.exit_code == 0, result.output
+        pushed = RemoteStore(base + "/query").triples_per_graph()
+    shapes = "https://w3id.org/seckg/graph/shapes/core"
+    assert set(pushed) == set(embedded.triples_per_graph()) | {shapes}
+    assert pushed[shapes] == len(load(Config(root=repo)).shapes)
+
+
 def test_load_refuses_a_graph_that_does_not_conform(make_repo):
     bad = make_repo({"data/organizations/sco.ttl": UNLABELLED_ALLIANCE})
     with oxigraph_server() as base:

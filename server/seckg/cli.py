@@ -273,24 +273,26 @@ def serve(config: Config, host: str, port: int, workers: int | None, threads: in
               help="Use SPARQL Update (DROP SILENT GRAPH, INSERT DATA) instead of the Graph Store Protocol.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=120.0, show_default=True,
               help="Seconds to wait for the store to take one graph.")
+@click.option("--shapes", "with_shapes", is_flag=True, help="Also push shapes/*.ttl, one graph each; they then "
+              "count in the union default graph, which the embedded store leaves them out of.")
 @click.pass_obj
-def load_to(config: Config, target: str, use_update: bool, timeout: float) -> None:
+def load_to(config: Config, target: str, use_update: bool, timeout: float, with_shapes: bool) -> None:
     """Validate, then write the ontology and data to a remote store, one named graph per file.
 
     Graph IRIs are those of the embedded store, so `seckg serve --remote` answers as over the
     files. Each graph is replaced whole; exit 3 if the store cannot be reached or refuses a graph."""
     import time
 
-    from seckg.push import PushFailed, push
+    from seckg.push import PushFailed, graph_count, push
 
     loaded = _servable_loaded(config, "not loading a graph that does not conform into the store")
     started, graphs, triples = time.monotonic(), 0, 0
     try:
-        for done in push(loaded, target, use_update=use_update, timeout=timeout):
+        for done in push(loaded, target, use_update=use_update, timeout=timeout, with_shapes=with_shapes):
             graphs, triples = graphs + 1, triples + done.triples
             click.echo(f"{done.status}  {done.triples:>8}  {done.graph}")
     except PushFailed as error:
-        click.echo(f"load failed after {graphs} of {len(loaded.graphs)} graph(s): {error}", err=True)
+        click.echo(f"load failed after {graphs} of {graph_count(loaded, with_shapes)} graph(s): {error}", err=True)
         sys.exit(EXIT_REMOTE)
     click.echo(f"loaded {triples} triples in {graphs} graphs into {target} in {time.monotonic() - started:.1f} s")
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from seckg.loading import LoadedGraph
+from seckg.loading import LoadedGraph, ParseProblem, graph_iri, parse_file, shape_files
 
 NTRIPLES = "application/n-triples"
 
@@ -36,9 +36,22 @@ class Pushed:
     status: int
 
 
-def _graph_ntriples(loaded: LoadedGraph, graph: str) -> tuple[bytes, int]:
-    triples = [q.triple for q in loaded.store.quads_for_pattern(None, None, None, ox.NamedNode(graph))]
+def _ntriples(quads) -> tuple[bytes, int]:
+    triples = [q.triple for q in quads]
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"", len(triples)
+
+
+def _graphs(loaded: LoadedGraph, with_shapes: bool) -> Iterator[tuple[str, list[ox.Quad]]]:
+    """Each graph to push with its quads: the store's (ontology, data), then the shapes if asked."""
+    for graph in sorted(loaded.graphs):
+        yield graph, list(loaded.store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+    if with_shapes:
+        for path in shape_files(loaded.config):
+            graph = graph_iri(loaded.config, path)
+            quads = parse_file(loaded.config, path, graph)
+            if isinstance(quads, ParseProblem):
+                raise PushFailed(f"cannot read {quads}")
+            yield graph, quads
 
 
 def _with_graph(url: str, graph: str) -> str:
@@ -72,14 +85,21 @@ def _send(request: urllib.request.Request, graph: str, timeout: float) -> int:
         raise PushFailed(f"cannot reach {request.full_url} for graph <{graph}>: {reason}") from None
 
 
-def push(loaded: LoadedGraph, url: str, use_update: bool = False, timeout: float = 120.0) -> Iterator[Pushed]:
+def graph_count(loaded: LoadedGraph, with_shapes: bool = False) -> int:
+    return len(loaded.graphs) + (len(shape_files(loaded.config)) if with_shapes else 0)
+
+
+def push(loaded: LoadedGraph, url: str, use_update: bool = False, timeout: float = 120.0,
+         with_shapes: bool = False) -> Iterator[Pushed]:
     """Write every graph of `loaded` to the store at `url`; yields each graph once it is written.
 
     `url` is the store's Graph Store Protocol endpoint, or with `use_update`
-    its SPARQL Update endpoint. Raises `PushFailed` at the first graph the
-    store does not take.
+    its SPARQL Update endpoint. The shapes files are pushed too (one graph
+    each, `graph/shapes/NAME`) only `with_shapes`: the embedded store does
+    not hold them, and in the union default graph they would change every
+    count. Raises `PushFailed` at the first graph the store does not take.
     """
     build = _update_request if use_update else _gsp_request
-    for graph in sorted(loaded.graphs):
-        body, count = _graph_ntriples(loaded, graph)
+    for graph, quads in _graphs(loaded, with_shapes):
+        body, count = _ntriples(quads)
         yield Pushed(graph, count, _send(build(url, graph, body), graph, timeout))
