@@ -139,7 +139,7 @@ def main() -> int:
     lines = "".join(synthetic_ntriples(args.scale)).encode()
     loaded.store.load(lines, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(f"{ID}graph/synthetic"))
     print(f"{len(loaded.store)} quads, generated and loaded in {time.perf_counter() - started:.1f} s")
-    graph = GraphStore(loaded.store)
+    graph = GraphStore.from_loaded(loaded)
     slow = []
     for name, named in sorted(load_named_queries(ROOT / "queries").items()):
         example = {p.name: p.example for p in named.params}

@@ -3,6 +3,7 @@ real ontology, data or shapes, which other people are changing."""
 
 from __future__ import annotations
 
+import socket
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -191,3 +192,18 @@ def runner(repo: Path, monkeypatch) -> CliRunner:
     """Runs `seckg` against the tiny repository (pass --root to use another)."""
     monkeypatch.delenv("SECKG_BASE", raising=False)
     return CliRunner(env={"SECKG_ROOT": str(repo)})
+
+
+@pytest.fixture
+def trap():
+    """A loopback socket that must never be connected to; an accept() that succeeds fails the test."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    sock.setblocking(False)
+    yield sock, f"http://127.0.0.1:{sock.getsockname()[1]}/sparql"
+    try:
+        with pytest.raises(BlockingIOError):
+            sock.accept()  # the answer came after any connection would have been made
+    finally:
+        sock.close()

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
-from live_server import request, serving, write_repo
+from live_server import BACKENDS, request, serving_backend, write_repo
 from seckg.cli import main
 from test_linked_data import FILES
 
@@ -24,9 +24,9 @@ def repo(tmp_path_factory):
     return write_repo(tmp_path_factory.mktemp("dumps-repo"), FILES)
 
 
-@pytest.fixture(scope="module")
-def base(repo):
-    with serving(repo, "--workers", "2") as url:
+@pytest.fixture(scope="module", params=BACKENDS)
+def base(request, repo):
+    with serving_backend(request.param, repo, "--workers", "2") as url:
         yield url
 
 
@@ -122,6 +122,7 @@ def test_export_writes_the_same_files(base, repo, tmp_path):
             assert isomorphic(Graph().parse(data=written, format=fmt), Graph().parse(data=served_bytes, format=fmt))
 
 
+# No server involved (`seckg export` writes from the files), so there is no remote variant.
 def test_export_of_one_format_and_a_wrong_one(repo, tmp_path):
     result = CliRunner().invoke(main, ["--root", str(repo), "export", "--format", "nquads", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output

@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from live_server import request, serving, write_repo
+from live_server import BACKENDS, oxigraph_server, request, serving_backend, write_repo
 from seckg.cli import main
 from seckg.config import Config
 from seckg.loading import load
 from seckg.named_queries import load_named_queries
+from seckg.push import push
+from seckg.remote import RemoteStore
 from seckg.store import GraphStore
 from seckg.web import create_app
 
@@ -23,10 +25,10 @@ CSTO = "https://w3id.org/seckg/id/org/CSTO"
 REPO = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory):
+@pytest.fixture(scope="module", params=BACKENDS)
+def base(request, tmp_path_factory):
     root = write_repo(tmp_path_factory.mktemp("api-repo"))
-    with serving(root, "--workers", "2") as url:
+    with serving_backend(request.param, root, "--workers", "2") as url:
         yield url
 
 
@@ -102,10 +104,23 @@ def _without_string_datatype(doc: dict) -> list[dict]:
              for k, term in binding.items()} for binding in doc["results"]["bindings"]]
 
 
-def test_every_named_query_answers_as_the_cli_does():
+@pytest.fixture(params=BACKENDS)
+def real_store(request):
+    """The real repository's graphs, embedded or pushed into `oxigraph serve` (remote mode)."""
+    config = Config(root=REPO)
+    loaded = load(config)
+    if request.param == "embedded":
+        yield GraphStore.from_loaded(loaded)
+        return
+    with oxigraph_server() as remote:
+        assert len(list(push(loaded, remote + "/store"))) == len(loaded.graphs)
+        yield RemoteStore(remote + "/query")
+
+
+def test_every_named_query_answers_as_the_cli_does(real_store):
     """Over the real repository: /api/<name> with each query's example values equals `seckg query`."""
     config = Config(root=REPO)
-    app = create_app(config, store=GraphStore.from_loaded(load(config)))
+    app = create_app(config, store=real_store)
     client = app.test_client()
     runner = CliRunner()
     catalog = load_named_queries(config.queries_dir)

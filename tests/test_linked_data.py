@@ -18,7 +18,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS
 
 from conftest import PREFIXES
-from live_server import request, serving, write_repo
+from live_server import BACKENDS, request, serving_backend, write_repo
 from seckg.config import Config
 from seckg.web import create_app
 
@@ -69,9 +69,9 @@ def repo(tmp_path_factory) -> Path:
     return write_repo(tmp_path_factory.mktemp("ld-repo"), FILES)
 
 
-@pytest.fixture(scope="module")
-def base(repo):
-    with serving(repo, "--workers", "2") as url:
+@pytest.fixture(scope="module", params=BACKENDS)
+def base(request, repo):
+    with serving_backend(request.param, repo, "--workers", "2") as url:
         yield url
 
 
@@ -206,6 +206,8 @@ def test_state_page_lists_memberships_over_time(base):
     assert 'href="/id/org/CSTO"' in table and "2008-01-01" in table
 
 
+# Embedded only: this is about the loader resolving the files against the base; in remote mode the
+# store holds what `seckg load --to` wrote with the same loader, and the paths are served the same way.
 def test_another_base_is_served_at_the_same_paths(make_repo):
     """The base is configuration: relative IRIs in the files resolve against it, paths follow."""
     repo = make_repo({"data/organizations/local.ttl": PREFIXES + """

@@ -2,7 +2,8 @@
 
 Exit codes are part of the interface, so scripts and CI can tell outcomes
 apart: 0 fine, 1 the graph does not conform to the shapes, 2 the sources
-(or the command line) could not be read.
+(or the command line) could not be read, 3 a remote store could not be
+reached or refused what was sent.
 """
 
 from __future__ import annotations
@@ -20,12 +21,12 @@ from seckg.loading import LoadedGraph, load
 from seckg.named_queries import ParamError, QueryHeaderError, load_named_queries
 from seckg.namespaces import display_prefixes, shorten
 from seckg.sparql_guard import QueryRejected
-from seckg.store import GraphStore
+from seckg.store import GraphStore, is_graph_answer
 from seckg.validation import ShapesError, ValidationReport
 from seckg.validation import validate as run_validation
 from seckg.web import create_app
 
-EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE, EXIT_REMOTE = 0, 1, 2, 3
 
 
 def _load_or_exit(config: Config) -> LoadedGraph:
@@ -123,7 +124,7 @@ def query(config: Config, name: str | None, pairs: tuple[str, ...], fmt: str, li
     except (SyntaxError, QueryRejected) as error:
         click.echo(f"{named.path or name}: {error}", err=True)
         sys.exit(EXIT_UNREADABLE)
-    if isinstance(answer, ox.QueryTriples):
+    if is_graph_answer(answer):
         click.echo(ox.serialize(answer, format=ox.RdfFormat.TURTLE, prefixes=prefixes).decode(), nl=False)
         return
     click.echo(results.render(results.ResultTable.from_query(answer), fmt, prefixes), nl=False)
@@ -157,13 +158,13 @@ def _echo_coverage(store: GraphStore) -> None:
         click.echo(line)
 
 
-def _servable_loaded(config: Config) -> LoadedGraph:
+def _servable_loaded(config: Config, refusal: str = "not serving a graph that does not conform") -> LoadedGraph:
     """Load and validate, exiting (1 or 2) on a graph that is not fit to serve."""
     loaded = _load_or_exit(config)
     report = _validate_or_exit(loaded)
     if not report.conforms:
         click.echo(reporting.render(report, "human"), err=True, nl=False)
-        click.echo("not serving a graph that does not conform", err=True)
+        click.echo(refusal, err=True)
         sys.exit(EXIT_INVALID)
     return loaded
 
@@ -206,11 +207,18 @@ def export(config: Config, formats: tuple[str, ...], out_dir: str) -> None:
 @click.option("--query-slots", type=click.IntRange(min=1), help="Concurrent queries per worker (default 2).")
 @click.option("--cors-origin", "cors_origins", multiple=True, help="Origin allowed by CORS; repeat (default: any).")
 @click.option("--allow-service", multiple=True, help="SERVICE endpoint IRI queries may call; repeat (default: none).")
+@click.option("--remote", metavar="URL", help="Serve the SPARQL 1.1 endpoint at URL instead of the files "
+              "(default: $SECKG_REMOTE); fill it with `seckg load --to`.")
+@click.option("--remote-union", is_flag=True, help="The remote's default graph already is the union of its "
+              "graphs (e.g. oxigraph serve --union-default-graph): skip listing them in every query.")
 @click.pass_obj
 def serve(config: Config, host: str, port: int, workers: int | None, threads: int, dev: bool,
           store_dir: str | None, timeout: float | None, max_response_bytes: int | None,
-          query_slots: int | None, cors_origins: tuple[str, ...], allow_service: tuple[str, ...]) -> None:
-    """Load and validate, then serve with gunicorn; refuses to start on a graph that does not conform."""
+          query_slots: int | None, cors_origins: tuple[str, ...], allow_service: tuple[str, ...],
+          remote: str | None, remote_union: bool) -> None:
+    """Load and validate, then serve with gunicorn; refuses to start on a graph that does not conform.
+
+    With --remote the graphs are read from that endpoint (validated when they were pushed)."""
     from seckg.store import build_on_disk, disk_stats, open_on_disk, sources_fingerprint, stored_fingerprint
     from seckg.web.settings import EndpointSettings
 
@@ -218,7 +226,19 @@ def serve(config: Config, host: str, port: int, workers: int | None, threads: in
         timeout=timeout, max_response_bytes=max_response_bytes, query_slots=query_slots,
         cors_origins=cors_origins or None, allow_service=allow_service or None,
     )
-    if store_dir:
+    remote = remote or config.remote
+    if remote and store_dir:
+        raise click.UsageError("--store keeps an embedded store on disk; it cannot be combined with --remote")
+    if remote:
+        from seckg.web import NotServable, remote_store
+
+        try:
+            store = remote_store(remote, settings, remote_union or config.remote_union)
+            app = create_app(config, store=store, settings=settings)
+        except NotServable as error:
+            click.echo(f"cannot serve {remote}: {error}", err=True)
+            sys.exit(EXIT_REMOTE)
+    elif store_dir:
         fingerprint = sources_fingerprint(config)
         if stored_fingerprint(store_dir) != fingerprint:
             loaded = _servable_loaded(config)
@@ -243,6 +263,38 @@ def serve(config: Config, host: str, port: int, workers: int | None, threads: in
     from seckg.web import production
 
     production.run(app, host, port, workers or production.default_workers(), threads, settings.timeout)
+
+
+@main.command("load")
+@click.option("--to", "target", required=True, metavar="URL",
+              help="The store's Graph Store Protocol endpoint (oxigraph serve: http://HOST:7878/store; "
+              "Fuseki: http://HOST:3030/DATASET/data), or with --update its SPARQL Update endpoint.")
+@click.option("--update", "use_update", is_flag=True,
+              help="Use SPARQL Update (DROP SILENT GRAPH, INSERT DATA) instead of the Graph Store Protocol.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=120.0, show_default=True,
+              help="Seconds to wait for the store to take one graph.")
+@click.option("--shapes", "with_shapes", is_flag=True, help="Also push shapes/*.ttl, one graph each; they then "
+              "count in the union default graph, which the embedded store leaves them out of.")
+@click.pass_obj
+def load_to(config: Config, target: str, use_update: bool, timeout: float, with_shapes: bool) -> None:
+    """Validate, then write the ontology and data to a remote store, one named graph per file.
+
+    Graph IRIs are those of the embedded store, so `seckg serve --remote` answers as over the
+    files. Each graph is replaced whole; exit 3 if the store cannot be reached or refuses a graph."""
+    import time
+
+    from seckg.push import PushFailed, graph_count, push
+
+    loaded = _servable_loaded(config, "not loading a graph that does not conform into the store")
+    started, graphs, triples = time.monotonic(), 0, 0
+    try:
+        for done in push(loaded, target, use_update=use_update, timeout=timeout, with_shapes=with_shapes):
+            graphs, triples = graphs + 1, triples + done.triples
+            click.echo(f"{done.status}  {done.triples:>8}  {done.graph}")
+    except PushFailed as error:
+        click.echo(f"load failed after {graphs} of {graph_count(loaded, with_shapes)} graph(s): {error}", err=True)
+        sys.exit(EXIT_REMOTE)
+    click.echo(f"loaded {triples} triples in {graphs} graphs into {target} in {time.monotonic() - started:.1f} s")
 
 
 @main.command("import")

@@ -32,10 +32,14 @@ def discover_root() -> Path:
 
 @dataclass(frozen=True)
 class Config:
-    """Repository root and base IRI; the source folders hang off the root."""
+    """Repository root and base IRI; the source folders hang off the root. `remote` is the URL of a
+    SPARQL endpoint to serve from instead of loading the files (see seckg.remote), `remote_union`
+    whether its default graph is the union of its named graphs already."""
 
     root: Path
     base: str = DEFAULT_BASE
+    remote: str | None = None
+    remote_union: bool = False  # the remote's default graph already is the union of its named graphs
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "root", Path(self.root).resolve())
@@ -44,10 +48,13 @@ class Config:
 
     @classmethod
     def from_env(cls, root: str | os.PathLike | None = None, base: str | None = None) -> Config:
-        """Explicit arguments win, then $SECKG_ROOT / $SECKG_BASE, then the defaults."""
+        """Explicit arguments win, then $SECKG_ROOT / $SECKG_BASE / $SECKG_REMOTE / $SECKG_REMOTE_UNION,
+        then the defaults."""
         return cls(
             root=Path(root) if root else discover_root(),
             base=base or os.environ.get("SECKG_BASE") or DEFAULT_BASE,
+            remote=os.environ.get("SECKG_REMOTE") or None,
+            remote_union=os.environ.get("SECKG_REMOTE_UNION", "").lower() in ("1", "true", "yes"),
         )
 
     @property

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from seckg.sparql_guard import QueryRejected
-from seckg.store import GraphStore
+from seckg.store import AnswerTooLarge, GraphStore, StoreUnavailable, is_graph_answer
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,14 @@ class _CappedBuffer(io.RawIOBase):
         return len(data)
 
 
+def _too_large(limit: int) -> Answer:
+    return Answer(
+        422,
+        message=f"the answer is larger than {limit} bytes, the limit of this server; "
+        "ask for less (LIMIT/OFFSET, fewer variables) or a more compact format",
+    )
+
+
 def execute(store: GraphStore, job: Job) -> Answer:
     """Run `job` on `store` in this process; errors become statuses, never exceptions."""
     try:
@@ -94,9 +102,13 @@ def execute(store: GraphStore, job: Job) -> Answer:
         return Answer(400, message=str(error))
     except ValueError as error:  # e.g. a graph IRI pyoxigraph will not take
         return Answer(400, message=str(error))
+    except StoreUnavailable as error:
+        return Answer(error.status, message=str(error))
+    except AnswerTooLarge:
+        return _too_large(job.max_bytes)
     except OSError as error:
         return Answer(500, message=f"query failed: {error}")
-    kind = "graph" if isinstance(answer, ox.QueryTriples) else "results"
+    kind = "graph" if is_graph_answer(answer) else "results"
     writer = job.graph_writer if kind == "graph" else job.results_writer
     if writer is None:
         return Answer(406, kind=kind, message="no acceptable format for this kind of answer")
@@ -108,11 +120,7 @@ def execute(store: GraphStore, job: Job) -> Answer:
             answer.serialize(out, format=getattr(ox.QueryResultsFormat, writer))
     except Exception as error:  # pyoxigraph wraps a failing write() in its own error
         if out.overflowed:
-            return Answer(
-                422,
-                message=f"the answer is larger than {job.max_bytes} bytes, the limit of this server; "
-                "ask for less (LIMIT/OFFSET, fewer variables) or a more compact format",
-            )
+            return _too_large(job.max_bytes)
         return Answer(500, message=f"query evaluation failed: {error}")
     return Answer(200, body=b"".join(out.parts), kind=kind)
 

@@ -1,8 +1,10 @@
-"""The one interface the CLI and the web app use to ask the graph questions.
+"""The one interface the CLI and the web app use to ask the graph questions, and its embedded store.
 
-It wraps an embedded Oxigraph store and always queries the union of the named
-graphs, because each source file is its own graph but questions are about the
-whole knowledge graph.
+`GraphStore` is what the rest of the package programs against; it has two
+implementations: `EmbeddedStore` here (Oxigraph in this process, in memory or
+on disk) and `seckg.remote.RemoteStore` (any SPARQL 1.1 endpoint). Both query
+the union of the named graphs by default, because each source file is its own
+graph but questions are about the whole knowledge graph.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from collections.abc import Collection, Sequence
+from abc import ABC, abstractmethod
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -26,18 +29,37 @@ _INSTANCES_PER_CLASS = """
 SELECT ?class (COUNT(DISTINCT ?s) AS ?n)
 WHERE { ?s a ?class } GROUP BY ?class ORDER BY DESC(?n) ?class
 """
+_UNION_SIZE = "SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }"
+_UNION = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+
+QueryAnswer = ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple]
 
 
-class GraphStore:
+class StoreUnavailable(RuntimeError):
+    """The store could not answer (unreachable, failed, timed out); `status` is the HTTP status to give."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+class AnswerTooLarge(RuntimeError):
+    """The store's answer is larger than this server passes on."""
+
+
+def is_graph_answer(answer: QueryAnswer) -> bool:
+    """Whether an answer is RDF triples (CONSTRUCT, DESCRIBE) rather than solutions or a boolean."""
+    return not isinstance(answer, (ox.QuerySolutions, ox.QueryBoolean))
+
+
+class GraphStore(ABC):
     """Read-only SPARQL over the loaded graphs; SERVICE is refused (see sparql_guard)."""
 
-    def __init__(self, store: ox.Store):
-        self.store = store
+    @staticmethod
+    def from_loaded(loaded: LoadedGraph) -> EmbeddedStore:
+        return EmbeddedStore(loaded.store)
 
-    @classmethod
-    def from_loaded(cls, loaded: LoadedGraph) -> GraphStore:
-        return cls(loaded.store)
-
+    @abstractmethod
     def query(
         self,
         sparql: str,
@@ -45,15 +67,63 @@ class GraphStore:
         named_graphs: Sequence[str] | None = None,
         base_iri: str | None = None,
         allow_service: Collection[str] = (),
-    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    ) -> QueryAnswer:
         """Run a SPARQL query over the union of all named graphs, or over the given dataset.
 
         `default_graph` / `named_graphs` (graph IRIs, as in the SPARQL
         Protocol's default-graph-uri / named-graph-uri) replace the dataset,
         including one set by FROM in the query. Raises `QueryRejected` for
-        SERVICE (unless its endpoint is in `allow_service`) and `SyntaxError` with the parser's message for malformed
-        queries (updates included).
+        SERVICE (unless its endpoint is in `allow_service`), `SyntaxError` with
+        the parser's message for malformed queries (updates included),
+        `StoreUnavailable` and `AnswerTooLarge`. CONSTRUCT and DESCRIBE give
+        an iterable of `ox.Triple` (see `is_graph_answer`).
         """
+
+    @abstractmethod
+    def graph_names(self) -> list[str]:
+        """IRIs of the named graphs: the dataset a query may name in FROM or default-graph-uri."""
+
+    @abstractmethod
+    def quads(self) -> Iterable[ox.Quad]:
+        """Every triple of every named graph, with its graph: what a TriG or N-Quads dump holds."""
+
+    def triples(self) -> Iterable[ox.Triple]:
+        """The default graph queries see: the distinct triples of all named graphs."""
+        return self.query(_UNION)
+
+    def triples_per_graph(self) -> dict[str, int]:
+        """Triple count of each named graph (one per source file)."""
+        return {row["g"].value: int(row["n"].value) for row in self.query(_TRIPLES_PER_GRAPH)}
+
+    def instances_per_class(self) -> dict[str, int]:
+        """How many distinct resources are typed with each class (asserted types only)."""
+        return {
+            row["class"].value: int(row["n"].value)
+            for row in self.query(_INSTANCES_PER_CLASS)
+            if isinstance(row["class"], ox.NamedNode)
+        }
+
+    def union_size(self) -> int:
+        """Distinct triples in the union of the graphs: the size of the default graph queries see."""
+        return int(next(iter(self.query(_UNION_SIZE)))["n"].value)
+
+    def __len__(self) -> int:
+        """Number of quads, i.e. triples summed over all named graphs."""
+        return sum(self.triples_per_graph().values())
+
+    def modified(self, config: Config) -> float:
+        """When the data served last changed, as a POSIX time (for Last-Modified and VoID)."""
+        times = [p.stat().st_mtime for p in (*ontology_files(config), *data_files(config))]
+        return max(times, default=0.0)
+
+
+class EmbeddedStore(GraphStore):
+    """An Oxigraph store in this process: the graphs loaded from the files, in memory or on disk."""
+
+    def __init__(self, store: ox.Store):
+        self.store = store
+
+    def query(self, sparql, default_graph=None, named_graphs=None, base_iri=None, allow_service=()):
         info = check_query(sparql, allow_service)
         options: dict = {"base_iri": base_iri}
         if default_graph is not None:
@@ -65,29 +135,12 @@ class GraphStore:
         return self.store.query(sparql, **options)
 
     def graph_names(self) -> list[str]:
-        """IRIs of the named graphs: the dataset a query may name in FROM or default-graph-uri."""
         return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
 
-    def triples_per_graph(self) -> dict[str, int]:
-        """Triple count of each named graph (one per source file)."""
-        return {row["g"].value: int(row["n"].value) for row in self.store.query(_TRIPLES_PER_GRAPH)}
-
-    def instances_per_class(self) -> dict[str, int]:
-        """How many distinct resources are typed with each class (asserted types only)."""
-        return {
-            row["class"].value: int(row["n"].value)
-            for row in self.store.query(_INSTANCES_PER_CLASS, use_default_graph_as_union=True)
-            if isinstance(row["class"], ox.NamedNode)
-        }
-
-    def union_size(self) -> int:
-        """Distinct triples in the union of the graphs: the size of the default graph queries see."""
-        rows = self.store.query("SELECT (COUNT(*) AS ?n) { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }",
-                                use_default_graph_as_union=True)
-        return int(next(iter(rows))["n"].value)
+    def quads(self) -> Iterable[ox.Quad]:
+        return self.store.quads_for_pattern(None, None, None, None)
 
     def __len__(self) -> int:
-        """Number of quads, i.e. triples summed over all named graphs."""
         return len(self.store)
 
 
@@ -124,7 +177,7 @@ def build_on_disk(loaded: LoadedGraph, directory: Path, fingerprint: str) -> Non
     disk.bulk_extend(loaded.store.quads_for_pattern(None, None, None, None))
     disk.flush()
     del disk  # closes the database, so read-only handles may open it
-    memory = GraphStore(loaded.store)
+    memory = EmbeddedStore(loaded.store)
     stats = {"graphs": memory.triples_per_graph(), "union": memory.union_size()}
     (directory / _STATS).write_text(json.dumps(stats, indent=1) + "\n")
     (directory / _FINGERPRINT).write_text(fingerprint + "\n")
@@ -137,6 +190,6 @@ def disk_stats(directory: Path) -> tuple[dict[str, int], int]:
     return stats["graphs"], stats["union"]
 
 
-def open_on_disk(directory: Path) -> GraphStore:
+def open_on_disk(directory: Path) -> EmbeddedStore:
     """A read-only handle on a store built by `build_on_disk`; each process opens its own."""
-    return GraphStore(ox.Store.read_only(str(Path(directory) / _DATABASE)))
+    return EmbeddedStore(ox.Store.read_only(str(Path(directory) / _DATABASE)))

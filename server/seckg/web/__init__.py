@@ -12,7 +12,7 @@ from seckg.executor import QueryRunner
 from seckg.loading import load
 from seckg.named_queries import QueryHeaderError, load_named_queries
 from seckg.reporting import render_human
-from seckg.store import GraphStore
+from seckg.store import GraphStore, StoreUnavailable
 from seckg.validation import ShapesError, validate
 from seckg.web.settings import EndpointSettings
 
@@ -34,6 +34,15 @@ def _validated_store(config: Config) -> GraphStore:
     return GraphStore.from_loaded(loaded)
 
 
+def remote_store(endpoint: str, settings: EndpointSettings, union_default: bool = False) -> GraphStore:
+    """The SPARQL endpoint at `endpoint` as the app's store, with the endpoint's limits."""
+    from seckg.remote import RemoteStore
+
+    # The query process is killed at settings.timeout; the socket gives up a little later on its own.
+    return RemoteStore(endpoint, timeout=settings.timeout + 5, max_bytes=settings.max_response_bytes,
+                       union_default=union_default)
+
+
 def create_app(
     config: Config | None = None,
     store: GraphStore | None = None,
@@ -44,8 +53,9 @@ def create_app(
     """Build the app for `config` (default: from the environment).
 
     Pass `store` when the caller has already loaded and validated the graph
-    (as `seckg serve` does); otherwise the sources are loaded and validated
-    here and `NotServable` is raised if they are not fit to serve. Queries run
+    (as `seckg serve` does); otherwise the store is the remote endpoint of
+    `config.remote` if set, else the sources are loaded and validated here and
+    `NotServable` is raised if they are not fit to serve. Queries run
     in child processes that get their store from `open_store` (default: the
     forked copy of `store`; an on-disk store passes a function that opens it,
     and its `stats` (triples per graph, triples in the union) instead of a store).
@@ -53,7 +63,8 @@ def create_app(
     config = config or Config.from_env()
     settings = settings or EndpointSettings.from_env()
     if store is None and open_store is None:
-        store = _validated_store(config)
+        store = (remote_store(config.remote, settings, config.remote_union) if config.remote
+                 else _validated_store(config))
     app = Flask(__name__)
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_request_bytes, MAX_FORM_MEMORY_SIZE=settings.max_request_bytes
@@ -63,7 +74,10 @@ def create_app(
     # An on-disk store is opened only by the query processes: a process that has opened RocksDB
     # must not fork (its forked children crash when they exit).
     app.extensions["seckg.store"] = store if open_store is None else None
-    graphs, union = stats if stats is not None else (store.triples_per_graph(), store.union_size())
+    try:
+        graphs, union = stats if stats is not None else (store.triples_per_graph(), store.union_size())
+    except StoreUnavailable as error:
+        raise NotServable(str(error)) from error
     app.extensions["seckg.graphs"] = graphs
     app.extensions["seckg.default_triples"] = union
     app.extensions["seckg.runner"] = QueryRunner(

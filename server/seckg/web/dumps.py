@@ -33,7 +33,6 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, render_template, send_file
 
 from seckg.config import Config
-from seckg.loading import data_files, ontology_files
 from seckg.store import GraphStore
 
 bp = Blueprint("dumps", __name__, template_folder="templates")
@@ -66,15 +65,6 @@ FORMATS = (
 BY_NAME = {f.name: f for f in FORMATS}
 
 
-def union_triples(store: GraphStore) -> ox.QueryTriples:
-    """The default graph queries see: distinct triples of all named graphs."""
-    return store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-
-
-def all_quads(store: GraphStore) -> Iterable[ox.Quad]:
-    return store.store.quads_for_pattern(None, None, None, None)
-
-
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -103,12 +93,12 @@ def write_dumps(store: GraphStore, directory: Path, base: str,
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    prefixes = prefixes_for(iris_of(all_quads(store)), base)
+    prefixes = prefixes_for(iris_of(store.quads()), base)
     written: dict[str, dict] = {}
     for fmt in formats:
         target = directory / fmt.filename
         partial = target.with_name(target.name + ".partial")
-        source = all_quads(store) if fmt.quads else union_triples(store)
+        source = store.quads() if fmt.quads else store.triples()
         ox.serialize(source, str(partial), format=getattr(ox.RdfFormat, fmt.writer),
                      prefixes=prefixes if fmt.writer in ("TURTLE", "TRIG") else None)
         partial.replace(target)
@@ -118,19 +108,14 @@ def write_dumps(store: GraphStore, directory: Path, base: str,
     return written
 
 
-def sources_modified(config: Config) -> float:
-    """When the sources last changed: the newest mtime of the ontology and data files."""
-    times = [p.stat().st_mtime for p in (*ontology_files(config), *data_files(config))]
-    return max(times, default=0.0)
-
-
-def _build(open_store: Callable[[], GraphStore], directory: str, base: str) -> None:
+def _build(open_store: Callable[[], GraphStore], directory: str, config: Config) -> None:
     from seckg.web.void import dataset_statistics
 
     store = open_store()
-    files = write_dumps(store, Path(directory), base)
-    stats = dataset_statistics(store, base)
-    (Path(directory) / MANIFEST).write_text(json.dumps({"files": files, "stats": stats}, indent=1))
+    files = write_dumps(store, Path(directory), config.base)
+    stats = dataset_statistics(store, config.base)
+    manifest = {"files": files, "stats": stats, "modified": store.modified(config)}
+    (Path(directory) / MANIFEST).write_text(json.dumps(manifest, indent=1))
 
 
 def build_for_app(open_store: Callable[[], GraphStore], config: Config) -> dict:
@@ -142,14 +127,13 @@ def build_for_app(open_store: Callable[[], GraphStore], config: Config) -> dict:
     directory = tempfile.mkdtemp(prefix="seckg-dumps-")
     owner = os.getpid()
     atexit.register(lambda: os.getpid() == owner and shutil.rmtree(directory, ignore_errors=True))
-    child = multiprocessing.get_context("fork").Process(target=_build, args=(open_store, directory, config.base))
+    child = multiprocessing.get_context("fork").Process(target=_build, args=(open_store, directory, config))
     child.start()
     child.join()
     if child.exitcode != 0:
         raise RuntimeError(f"could not write the dumps into {directory} (exit code {child.exitcode})")
     manifest = json.loads((Path(directory) / MANIFEST).read_text())
     manifest["directory"] = directory
-    manifest["modified"] = sources_modified(config)
     return manifest
 
 

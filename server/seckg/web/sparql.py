@@ -10,7 +10,7 @@ problem; GET without a query answers the service description.
 from __future__ import annotations
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, request, url_for
 
 from seckg.executor import Busy, Job
 from seckg.sparql_guard import QueryRejected, check_query
@@ -155,6 +155,7 @@ def run_query(text: str, default: list[str] | None = None, named: list[str] | No
         default_graph=default,
         named_graphs=named,
         max_bytes=settings.max_response_bytes,
+        base_iri=url_for("sparql.sparql", _external=True),  # the service's base IRI for relative IRIs
         allow_service=settings.allow_service,
     )
     try:
