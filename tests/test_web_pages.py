@@ -19,7 +19,7 @@ from live_server import write_repo
 from seckg.config import Config
 from seckg.web import create_app
 from seckg.web.search import fold
-from seckg.web.timeline import decimal_year, layout, Spell
+from seckg.web.timeline import LABEL_CHARS, Spell, decimal_year, layout, row_label
 
 ROOT = Path(__file__).resolve().parents[1]
 ID = "https://w3id.org/seckg/id/"
@@ -235,6 +235,13 @@ def test_layout_places_bars_on_the_axis():
     assert first["x"] == pytest.approx(ticks[1940] + 0.9 * (ticks[1950] - ticks[1940]), abs=0.01)
     assert first["ongoing"] and not chart["rows"][1]["bars"][0]["ongoing"]
     assert [entry["label"] for entry in chart["legend"]] == ["full member", "other or unstated role"]
+
+
+def test_long_row_labels_give_way_to_the_abbreviation():
+    long_name = "Organization for Security and Co-operation in Europe"
+    labels = {"o": long_name, ("o", "short"): "OSCE", "p": "x" * 40, "s": "Serbia"}
+    assert row_label(labels, "o") == "OSCE" and row_label(labels, "s") == "Serbia"
+    assert row_label(labels, "p") == "x" * (LABEL_CHARS - 1) + "…"
 
 
 # --- home page, editor, assets, headers -----------------------------------------------------------

@@ -26,6 +26,7 @@ bp = Blueprint("timeline", __name__)
 
 SEC = "https://w3id.org/seckg/ontology#"
 LABEL_PROPERTIES = ("http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label")
+ABBREVIATION = SEC + "abbreviation"
 # Colours of the roles (readable on white and on a dark page), in legend order; others are grey.
 ROLE_COLOURS = {SEC + "FullMember": "#2b6cb0", SEC + "AssociateMember": "#2f855a", SEC + "Observer": "#b7791f",
                 SEC + "Partner": "#805ad5", SEC + "DialoguePartner": "#c05621"}
@@ -78,14 +79,25 @@ def fetch_spells(iri: str, rows: dict[str, list[dict]] | None = None) -> tuple[l
 
 
 def fetch_labels(iris: set[str]) -> dict[str, str]:
-    """English-first labels of `iris`, the IRI's last segment when it has none."""
-    found: dict[str, list[ox.Literal]] = {}
+    """English-first labels of `iris`, the IRI's last segment when it has none; under the key
+    (iri, "short") the abbreviation too, where there is one."""
+    found: dict[tuple[str, bool], list[ox.Literal]] = {}
     if iris:
         values = " ".join(str(ox.NamedNode(i)) for i in sorted(iris))
-        props = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
-        for sol in select(f"SELECT ?x ?l WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ {props} }} ?x ?p ?l }}"):
-            found.setdefault(sol["x"].value, []).append(sol["l"])
-    return {i: best_label(found.get(i, [])) or re.split(r"[/#]", i)[-1] for i in iris}
+        props = " ".join(f"<{p}>" for p in (*LABEL_PROPERTIES, ABBREVIATION))
+        for sol in select(f"SELECT ?x ?p ?l WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ {props} }} ?x ?p ?l }}"):
+            found.setdefault((sol["x"].value, sol["p"].value == ABBREVIATION), []).append(sol["l"])
+    labels: dict = {i: best_label(found.get((i, False), [])) or re.split(r"[/#]", i)[-1] for i in iris}
+    labels.update({(i, "short"): best_label(found[(i, True)]) for i in iris if (i, True) in found})
+    return labels
+
+
+def row_label(labels: dict, iri: str) -> str:
+    """The label of a chart row: the name if it fits, else the abbreviation, else the name cut short."""
+    name = labels[iri]
+    if len(name) <= LABEL_CHARS:
+        return name
+    return labels.get((iri, "short")) or name[:LABEL_CHARS - 1].rstrip() + "…"
 
 
 def decimal_year(value: str | None) -> float | None:
@@ -163,7 +175,7 @@ def layout(spells: list[Spell], labels: dict[str, str], members: bool, today: da
                 "marks": [{"x": x(decimal_year(when)), "title": f"{labels.get(kind, kind)} {when}"}
                           for kind, when in spell.changes if decimal_year(when) is not None],
             })
-        rows.append({"iri": other, "label": labels[other], "y": top,
+        rows.append({"iri": other, "label": row_label(labels, other), "name": labels[other], "y": top,
                      "bar_y": top + (ROW_HEIGHT - BAR_HEIGHT) / 2, "text_y": top + ROW_HEIGHT / 2 + 4, "bars": bars,
                      "undated": undated})
     legend = [{"colour": colour, "label": labels.get(role, role)} for role, colour in ROLE_COLOURS.items()
@@ -172,7 +184,7 @@ def layout(spells: list[Spell], labels: dict[str, str], members: bool, today: da
         legend.append({"colour": OTHER_COLOUR, "label": "other or unstated role"})
     height = AXIS_HEIGHT + len(rows) * ROW_HEIGHT + 8
     return {
-        "width": WIDTH, "height": height, "label_width": LABEL_WIDTH, "label_chars": LABEL_CHARS, "bar_height": BAR_HEIGHT,
+        "width": WIDTH, "height": height, "label_width": LABEL_WIDTH, "bar_height": BAR_HEIGHT,
         "ticks": [{"x": x(year), "year": year} for year in range(first, last + 1, step)],
         "today": {"x": x(now), "date": today.isoformat()},
         "rows": rows, "legend": legend, "paused": paused_seen, "first": first, "last": last,
