@@ -240,6 +240,28 @@ def test_keyboard_reaches_a_visible_skip_link_and_the_search_box(page, base):
     assert page.page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
 
 
+def test_the_editor_works_from_the_keyboard_and_names_its_controls(page, base):
+    page.page.goto(base + "/query")
+    page.page.locator(".CodeMirror textarea").first.focus()
+    page.page.keyboard.press("Escape")  # leaves the query text (where Tab indents) for the editor's buttons
+    page.page.keyboard.press("Tab")
+    assert page.page.evaluate("document.activeElement.getAttribute('aria-label')") == "Run query"
+    page.page.keyboard.press("Enter")
+    rows = page.page.locator(".yasr table.dataTable tbody tr")
+    rows.first.wait_for()
+    html = request(base + "/query")[2].decode()
+    starter = json.loads(html.split('id="editor-settings">')[1].split("</script>")[0])["defaultQuery"]
+    status, _, body = request(base + "/sparql", urllib.parse.urlencode({"query": starter}).encode(),
+                              {"Accept": "application/sparql-results+json"})
+    assert status == 200 and rows.count() == len(json.loads(body)["results"]["bindings"]) > 1
+    unnamed = page.page.evaluate("""[...document.querySelectorAll('#editor input, #editor textarea, #editor select, #editor button')]
+        .filter(e => !e.getAttribute('aria-label') && !e.title && !e.textContent.trim() && !(e.labels && e.labels.length))
+        .map(e => e.outerHTML.slice(0, 80))""")
+    assert unnamed == []
+    page.shot("editor-keyboard")
+    assert page.problems == []
+
+
 def test_pages_fit_a_phone_screen(browser, base):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
                                   device_scale_factor=2)

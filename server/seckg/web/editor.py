@@ -21,7 +21,7 @@ from seckg.web.resources import script_safe_json
 
 bp = Blueprint("editor", __name__, template_folder="templates")
 
-STARTER = """SELECT ?organization ?name ?founded WHERE {
+STARTER = """SELECT DISTINCT ?organization ?name ?founded WHERE {
   ?organization a/rdfs:subClassOf* sec:InternationalOrganization ;
                 rdfs:label ?name .
   FILTER(lang(?name) = "en")

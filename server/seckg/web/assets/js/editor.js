@@ -35,6 +35,12 @@
   // Nothing is fetched from other sites: no prefix.cc, no Linked Open Vocabularies look-ups.
   Yasgui.Yasqe.defaults.autocompleters = ["variables", "prefixes"];
 
+  // Tab indents inside the query; Esc leaves it for the editor's next control (not the page top).
+  Yasgui.Yasqe.defaults.extraKeys.Esc = (editor) => {
+    const next = editor.getWrapperElement().parentElement.querySelector(".yasqe_buttons button");
+    if (next) next.focus(); else editor.getInputField().blur();
+  };
+
   host.replaceChildren();
   const yasgui = new Yasgui(host, {
     requestConfig: { endpoint, method: "POST" },
@@ -68,5 +74,25 @@
     history.replaceState(null, "", window.location.pathname);
     openExample(named);
   }
+  // YASGUI leaves some of its fields without a name a screen reader could announce: give them one,
+  // in every tab, including tabs opened later.
+  const names = [
+    ["input.autocomplete", "SPARQL endpoint"],
+    [".CodeMirror textarea", "SPARQL query (Esc leaves the editor)"],
+    ["select.tableSizer", "Rows per page"],
+    [".requestConfigWrapper select:first-of-type", "Answer format of SELECT and ASK queries"],
+    [".requestConfigWrapper select:last-of-type", "Answer format of CONSTRUCT and DESCRIBE queries"],
+    ["li[role=presentation] input, .tab input", "Tab name"],
+  ];
+  function nameControls() {
+    for (const [selector, name] of names) {
+      host.querySelectorAll(selector).forEach((control) => {
+        if (!control.hasAttribute("aria-label")) control.setAttribute("aria-label", name);
+      });
+    }
+  }
+  nameControls();
+  new MutationObserver(nameControls).observe(host, { childList: true, subtree: true });
+
   window.seckgEditor = yasgui;  // for the browser tests and the curious
 })();
