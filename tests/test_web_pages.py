@@ -336,3 +336,15 @@ def test_the_vendored_yasgui_is_the_pinned_version_with_its_licences():
     bundled = [name for name in locked["packages"] if name.startswith("node_modules/")]
     for name in bundled:
         assert f"\n{name[len('node_modules/'):].split('node_modules/')[-1]} " in licences, name
+
+
+def test_another_base_reaches_the_editor_and_the_search(tmp_path):
+    """The base is configuration: the editor maps result IRIs under it, search links to its paths."""
+    repo = write_repo(tmp_path, {"data/organizations/local.ttl": PREFIXES.replace("https://w3id.org/seckg/id/", "http://example.org/kg/id/")
+                                 + '<http://example.org/kg/id/org/LOCAL> a sec:Alliance ; rdfs:label "Local alliance"@en .\n'})
+    client = create_app(Config(root=repo, base="http://example.org/kg/")).test_client()
+    html = client.get("/query").get_data(as_text=True)
+    settings = json.loads(html.split('<script type="application/json" id="editor-settings">')[1].split("</script>")[0])
+    assert settings["base"] == "http://example.org/kg/" and settings["prefixes"]["id"] == "http://example.org/kg/id/"
+    hits = client.get("/api/search", query_string={"q": "local"}).get_json()["results"]
+    assert [(h["iri"], h["href"]) for h in hits] == [("http://example.org/kg/id/org/LOCAL", "/id/org/LOCAL")]

@@ -27,7 +27,10 @@ SEC = "https://w3id.org/seckg/ontology#"
 ORG = "http://www.w3.org/ns/org#"
 # Kinds in the order results of equal quality are listed; an entity of two kinds gets the first.
 KINDS = {
-    "organization": (ORG + "Organization",),
+    # org:Organization covers the others in the seckg ontology; they are named too so that a graph
+    # that leaves out part of W3C ORG's class tree is still searched.
+    "organization": (ORG + "Organization", ORG + "FormalOrganization", ORG + "OrganizationalUnit",
+                     SEC + "InternationalOrganization"),
     "state": (SEC + "State",),
     "person": (SEC + "Person", "http://xmlns.com/foaf/0.1/Person"),
     "event": (SEC + "Event", ORG + "ChangeEvent"),
