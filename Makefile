@@ -5,8 +5,9 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 OWLAPI := server/seckg/owl/ensure-owlapi.sh
+CHROMIUM := scripts/ensure-chromium.sh
 
-.PHONY: bootstrap run test validate clean bench-queries
+.PHONY: bootstrap run test validate clean bench-queries vendor-yasgui
 
 bootstrap: $(STAMP)
 
@@ -23,6 +24,7 @@ run: bootstrap
 
 test: bootstrap
 	if [ -f $(OWLAPI) ]; then sh $(OWLAPI); fi
+	sh $(CHROMIUM)
 	$(VENV)/bin/pytest
 
 validate: bootstrap
@@ -36,3 +38,7 @@ clean:
 SCALE ?= 1
 bench-queries: bootstrap
 	$(VENV)/bin/python bench/named_queries.py --scale $(SCALE)
+
+# Rebuilds the query editor's YASGUI files from npm (VERSION= pins another release); see README.
+vendor-yasgui:
+	sh scripts/vendor-yasgui.sh $(VERSION)

@@ -89,7 +89,12 @@ def create_app(
     except QueryHeaderError as error:
         raise NotServable(str(error)) from error
 
-    from seckg.web import cors
+    from seckg.web import cors, security
+    from seckg.web.assets import bp as assets_bp
+    from seckg.web.editor import bp as editor_bp
+    from seckg.web.home import bp as home_bp
+    from seckg.web.search import bp as search_bp
+    from seckg.web.timeline import bp as timeline_bp
     from seckg.web.api import bp as api_bp
     from seckg.web.dumps import bp as dumps_bp
     from seckg.web.dumps import build_for_app
@@ -100,11 +105,14 @@ def create_app(
     from seckg.web.sparql import error_response
 
     cors.install(app, settings.cors_origins)
+    security.install(app)
     app.register_blueprint(sparql_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(dumps_bp)
     app.register_blueprint(void_bp)
     app.register_blueprint(ontology_bp)
+    for pages_bp in (home_bp, assets_bp, editor_bp, search_bp, timeline_bp):  # the web front door
+        app.register_blueprint(pages_bp)
     app.register_blueprint(resources_bp)  # last: its catch-all route dereferences IRIs under the base
     # Dumps and dataset statistics are written once, here, so every worker serves the same files.
     app.extensions["seckg.dumps"] = build_for_app(app.extensions["seckg.runner"].open_store, config)

@@ -79,6 +79,7 @@ def openapi() -> Response:
                 "503": {"description": "Timed out, or the server is busy (see Retry-After)"},
             },
         }}
+    paths.update(current_app.extensions.get("seckg.openapi_paths", {}))  # other blueprints' JSON APIs
     return jsonify({
         "openapi": "3.0.3",
         "info": {"title": "seckg named queries", "version": "1",

@@ -247,9 +247,11 @@ def split_extension(path: str) -> tuple[str, Offer | None]:
 
 def _page(description: Description, memberships: dict[str, list[dict]]) -> str:
     from seckg.web.entity_page import build_page
+    from seckg.web.timeline import timeline_views
 
     jsonld = script_safe_json(_rdf_body(description.triples(), _RDF["jsonld"]))
-    return render_template("entity.html", page=build_page(description, memberships), jsonld=jsonld)
+    timelines = timeline_views(description.iri, memberships) if any(memberships.values()) else []
+    return render_template("entity.html", page=build_page(description, memberships), jsonld=jsonld, timelines=timelines)
 
 
 def document(path: str, offer: Offer) -> Response:
@@ -290,18 +292,6 @@ def thing(path: str) -> Response:
     target = local_href(iri) + "." + EXTENSION_OF[offer.media]
     response = redirect(target, code=303)
     response.headers["Vary"] = "Accept"
-    return response
-
-
-@bp.route("/")
-def home() -> Response:
-    """The landing page: what the dataset is, example entities, and the ways in."""
-    stats = current_app.extensions["seckg.dumps"]["stats"]
-    base = current_app.extensions["seckg.config"].base
-    examples = [{"href": local_href(iri), "text": iri[len(base):]} for iri in stats["examples"]]
-    response = Response(render_template("index.html", examples=examples, base=base),
-                        content_type="text/html; charset=utf-8")
-    response.headers["Link"] = f'<{request.script_root}/.well-known/void>; rel="describedby"'
     return response
 
 
