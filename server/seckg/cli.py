@@ -245,6 +245,30 @@ def serve(config: Config, host: str, port: int, workers: int | None, threads: in
     production.run(app, host, port, workers or production.default_workers(), threads, settings.timeout)
 
 
+@main.command("fmt")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option("--check", is_flag=True, help="Write nothing; list the files not in canonical form and exit 1 if any.")
+@click.pass_obj
+def fmt(config: Config, paths: tuple[str, ...], check: bool) -> None:
+    """Rewrite the Turtle of ontology/, shapes/ and data/ (or PATHS) in canonical form, comments kept."""
+    from pathlib import Path
+
+    from seckg.formatting import format_file, turtle_files
+
+    files = [Path(p).resolve() for p in paths] or turtle_files(config)
+    results = [format_file(config, path, write=not check) for path in files]
+    for result in results:
+        if result.error:
+            click.echo(result.error, err=True)
+        elif result.changed:
+            click.echo(f"{'not in canonical form' if check else 'reformatted'}: {result.path}")
+    errors = sum(1 for r in results if r.error)
+    changed = sum(1 for r in results if r.changed)
+    click.echo(f"{len(results)} file(s): {changed} {'to reformat' if check else 'reformatted'}, "
+               f"{errors} unreadable", err=True)
+    sys.exit(EXIT_UNREADABLE if errors else EXIT_INVALID if check and changed else EXIT_OK)
+
+
 @main.command("import")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if a generated file would change.")
 @click.pass_obj
