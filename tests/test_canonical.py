@@ -175,3 +175,37 @@ def test_fmt_command_checks_rewrites_and_refuses_unreadable_files(make_repo, mon
     (repo / "data/broken.ttl").unlink()
     assert runner.invoke(main, ["fmt"]).exit_code == 0
     assert runner.invoke(main, ["fmt", "--check"]).exit_code == 0
+
+
+def test_comments_come_back_from_git_after_protege_rewrote_a_file(make_repo, monkeypatch):
+    """Protégé drops comments when it saves; `seckg fmt --comments-from HEAD` puts each back at its
+    subject or predicate, and keeps the note of a value the curator removed above its subject."""
+    import subprocess
+
+    from click.testing import CliRunner
+
+    repo = make_repo({"data/extra.ttl": MESSY})
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org", "PATH": "/usr/bin:/bin"}
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "seed"]):
+        subprocess.run(["git", "-C", str(repo), *command], check=True, env=env)
+    edited = parse_exact(MESSY)
+    edited.remove((URIRef(EX + "b"), URIRef(EX + "date"), None))  # the curator drops the dated value
+    edited.add((URIRef(EX + "c"), RDFS.comment, Literal("Added in Protégé.")))
+    (repo / "data/extra.ttl").write_text(edited.serialize(format="turtle"), encoding="utf-8")
+    monkeypatch.delenv("SECKG_BASE", raising=False)
+    runner = CliRunner(env={"SECKG_ROOT": str(repo)})
+
+    plain = runner.invoke(main, ["fmt", str(repo / "data/extra.ttl")])
+    assert plain.exit_code == 0
+    assert not comment_lines((repo / "data/extra.ttl").read_text())  # without --comments-from: none to keep
+    restored = runner.invoke(main, ["fmt", "--comments-from", "HEAD", str(repo / "data/extra.ttl")])
+    assert restored.exit_code == 0, restored.output
+    text = (repo / "data/extra.ttl").read_text()
+    assert Counter(comment_lines(text)) == Counter(comment_lines(MESSY))
+    assert same_triples(parse_exact(text), edited)
+    lines = text.splitlines()
+    assert lines[lines.index("ex:b") - 3:lines.index("ex:b")] == [
+        "# Why b exists.", "# Why 1999, not 2000.", "# and a trailing note"]
+    assert lines.index("# --- First kind ---------------------------------------------------") < lines.index("ex:c")
+    assert format_turtle(text) == text

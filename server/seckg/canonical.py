@@ -105,14 +105,17 @@ class CommentsLost(ValueError):
     """Formatting would have dropped comments; the text is left as it was."""
 
 
-def format_turtle(text: str, base: str = DEFAULT_BASE) -> str:
+def format_turtle(text: str, base: str = DEFAULT_BASE, previous: str | None = None) -> str:
     """A Turtle text in canonical form, with its comments and sections kept.
 
-    Raises SyntaxError when the text does not parse, and CommentsLost rather than return a
-    text with fewer comments than it was given.
+    `previous` is an earlier version of the file whose comments and sections to use instead
+    (for a file saved by a tool that drops comments, such as Protégé). Raises SyntaxError when
+    a text does not parse, and CommentsLost rather than return a text with fewer comments
+    than the layout it was given.
     """
-    formatted = canonical_turtle(parse_exact(text, base), previous=text, base=base)
-    before, after = Counter(comment_lines(text)), Counter(comment_lines(formatted))
+    layout = text if previous is None else previous
+    formatted = canonical_turtle(parse_exact(text, base), previous=layout, base=base)
+    before, after = Counter(comment_lines(layout)), Counter(comment_lines(formatted))
     if before != after:
         missing = before - after
         raise CommentsLost(f"formatting would lose {sum(missing.values())} comment line(s), "
@@ -341,17 +344,34 @@ class _Writer:
         return self.term(subject)
 
     def subject_lines(self, subject: Node, key: str | None) -> list[str]:
-        """A statement: one line when the subject has one short value, else one line per predicate."""
-        comments = {URIRef(p): c for (s, p), c in self.layout.predicate_comments.items() if s == key}
-        subject_text = self.statement_text(subject) if isinstance(subject, URIRef) or subject in self.labels else "[]"
+        """A statement with its comments: one line when the subject has one short value and no
+        comment on a predicate, else one line per predicate."""
         pairs = self.predicates(subject)
-        if len(pairs) == 1 and len(pairs[0][1]) == 1 and not comments:
+        present = {p for p, _ in pairs}
+        comments = {URIRef(p): c for (s, p), c in self.layout.predicate_comments.items() if s == key}
+        # A comment whose predicate is gone (the file was rewritten without it) stays, above the subject.
+        own = (self.layout.subject_comments.get(key, []) if key else []) + [
+            line for p, lines in comments.items() if p not in present for line in lines]
+        subject_text = self.statement_text(subject) if isinstance(subject, URIRef) or subject in self.labels else "[]"
+        if len(pairs) == 1 and len(pairs[0][1]) == 1 and not (comments.keys() & present):
             line = f"{subject_text} {self.verb(pairs[0][0])} {self.term(pairs[0][1][0])} ."
             if len(line) <= WIDTH and "\n" not in line:
-                return [line]
+                return own + [line]
         lines = self.block(subject_text, subject, comments, "")
         lines[-1] = lines[-1][:-2] + " ."
-        return lines
+        return own + lines
+
+    def orphans(self, section_subjects: list[str], written: set[str | None]) -> list[list[str]]:
+        """Comments of subjects the graph no longer has, kept where the subject stood."""
+        found = []
+        for key in section_subjects:
+            if key in written:
+                continue
+            lines = self.layout.subject_comments.get(key, []) + [
+                line for (s, _), c in self.layout.predicate_comments.items() if s == key for line in c]
+            if lines:
+                found.append(lines)
+        return found
 
     def document(self) -> str:
         subjects = [s for s in set(self.graph.subjects())
@@ -372,12 +392,9 @@ class _Writer:
             chunks = list(section.comments)
             for subject in placed.get(index, []):
                 key = key_of[subject]
-                own = self.layout.subject_comments.get(key, []) if key else []
-                chunks.append(own + self.subject_lines(subject, key))
+                chunks.append(self.subject_lines(subject, key))
                 written.add(key)
-            orphans = [c for k, c in self.layout.subject_comments.items()
-                       if k in section.subjects and k not in written]
-            chunks.extend(orphans)
+            chunks.extend(self.orphans(section.subjects, written))
             for chunk, following in zip(chunks, chunks[1:] + [None]):
                 # One-line statements stand together; anything longer is set off by blank lines.
                 together = len(chunk) == 1 and following is not None and len(following) == 1

@@ -248,15 +248,17 @@ def serve(config: Config, host: str, port: int, workers: int | None, threads: in
 @main.command("fmt")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False))
 @click.option("--check", is_flag=True, help="Write nothing; list the files not in canonical form and exit 1 if any.")
+@click.option("--comments-from", metavar="REV", help="For a file without comments (saved by Protégé), take "
+              "the comments and sections of its version at git revision REV, e.g. HEAD.")
 @click.pass_obj
-def fmt(config: Config, paths: tuple[str, ...], check: bool) -> None:
+def fmt(config: Config, paths: tuple[str, ...], check: bool, comments_from: str | None) -> None:
     """Rewrite the Turtle of ontology/, shapes/ and data/ (or PATHS) in canonical form, comments kept."""
     from pathlib import Path
 
     from seckg.formatting import format_file, turtle_files
 
     files = [Path(p).resolve() for p in paths] or turtle_files(config)
-    results = [format_file(config, path, write=not check) for path in files]
+    results = [format_file(config, path, write=not check, comments_from=comments_from) for path in files]
     for result in results:
         if result.error:
             click.echo(result.error, err=True)
