@@ -5,9 +5,10 @@
  * Turtle says.
  *
  * Run without a build step (Java 11+ single-file source launch):
- *   java -cp "$(ensure-owlapi.sh --classpath)" OwlXmlConvert.java convert IN.ttl OUT.owx
+ *   java -cp "$(ensure-owlapi.sh --classpath)" OwlXmlConvert.java convert IN.ttl OUT.owx [NAME=NAMESPACE...]
  *   java -cp "$(ensure-owlapi.sh --classpath)" OwlXmlConvert.java compare A B
- * convert keeps the prefixes of IN. compare prints one JSON object per line:
+ * convert declares the prefixes given (else those of IN), so that the output
+ * depends on the axioms and the prefixes chosen, not on how IN was written. compare prints one JSON object per line:
  * {"kind":"only_in","file":...,"axiom":...} for each axiom (or ontology
  * annotation, or differing ontology IRI / version IRI) found in one document
  * only (a declaration of an entity the other document uses in the same role
@@ -18,6 +19,7 @@
 import java.io.File;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -78,7 +80,7 @@ public class OwlXmlConvert {
         return missing;
     }
 
-    private static int convert(String in, String out) throws Exception {
+    private static int convert(String in, String out, String[] prefixes) throws Exception {
         OWLOntologyManager manager = OWLManager.createOWLOntologyManager();
         OWLOntology ontology = load(manager, in);
         // The writer would declare undeclared entities itself, in hash order; declared here,
@@ -92,7 +94,12 @@ public class OwlXmlConvert {
         OWLXMLDocumentFormat format = new OWLXMLDocumentFormat();
         format.setAddMissingTypes(false);  // write the axioms the source has, no more
         OWLDocumentFormat source = manager.getOntologyFormat(ontology);
-        if (source != null && source.isPrefixOWLDocumentFormat()) {
+        if (prefixes.length > 0) {
+            for (String prefix : prefixes) {
+                int split = prefix.indexOf('=');
+                format.setPrefix(prefix.substring(0, split) + ":", prefix.substring(split + 1));
+            }
+        } else if (source != null && source.isPrefixOWLDocumentFormat()) {
             format.copyPrefixesFrom(source.asPrefixOWLDocumentFormat());
         }
         try (OutputStream stream = new FileOutputStream(out)) {
@@ -119,12 +126,14 @@ public class OwlXmlConvert {
     }
 
     public static void main(String[] args) {
-        if (args.length != 3 || !(args[0].equals("convert") || args[0].equals("compare"))) {
-            System.err.println("usage: OwlXmlConvert convert IN OUT | compare A B");
+        boolean convert = args.length >= 3 && args[0].equals("convert");
+        if (!convert && !(args.length == 3 && args[0].equals("compare"))) {
+            System.err.println("usage: OwlXmlConvert convert IN OUT [NAME=NAMESPACE...] | compare A B");
             System.exit(2);
         }
         try {
-            System.exit(args[0].equals("convert") ? convert(args[1], args[2]) : compare(args[1], args[2]));
+            System.exit(convert ? convert(args[1], args[2], Arrays.copyOfRange(args, 3, args.length))
+                                : compare(args[1], args[2]));
         } catch (Exception error) {
             System.err.println(error);
             System.exit(2);

@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from seckg.canonical import canonical_turtle, parse_exact
+from seckg.canonical import PREFIXES, canonical_turtle, parse_exact
 from seckg.config import DEFAULT_BASE, Config
 
 from .profile import HERE, java_command
@@ -48,11 +48,20 @@ def _run(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
                           timeout=timeout, check=False)
 
 
+def _used_prefixes(graph) -> list[str]:
+    """`name=namespace` for the project's prefixes the ontology uses, so the file depends on its
+    triples alone, not on the prefixes its Turtle happens to declare."""
+    iris = {str(term) for triple in graph for term in triple}
+    return [f"{name}={namespace}" for name, namespace in sorted(PREFIXES.items())
+            if any(iri.startswith(namespace) for iri in iris)]
+
+
 def render_owlxml(turtle: Path, base: str = DEFAULT_BASE) -> bytes:
     """The OWL/XML the OWL API writes for a Turtle ontology, with its fingerprint after the XML declaration."""
     with tempfile.TemporaryDirectory(prefix="seckg-owx-") as tmp:
         out = Path(tmp) / "out.owx"
-        proc = _run("convert", str(turtle), str(out))
+        graph = parse_exact(turtle.read_text(encoding="utf-8"), base)
+        proc = _run("convert", str(turtle), str(out), *_used_prefixes(graph))
         if proc.returncode != 0:
             raise RuntimeError(f"OwlXmlConvert failed on {turtle} (exit {proc.returncode}): {proc.stderr.strip()}")
         body = out.read_bytes()
