@@ -263,7 +263,8 @@ def fmt(config: Config, paths: tuple[str, ...], check: bool, comments_from: str 
         if result.error:
             click.echo(result.error, err=True)
         elif result.changed:
-            click.echo(f"{'not in canonical form' if check else 'reformatted'}: {result.path}")
+            dropped = f" (without the {result.generated} comment lines the OWL API wrote)" if result.generated else ""
+            click.echo(f"{'not in canonical form' if check else 'reformatted'}: {result.path}{dropped}")
     errors = sum(1 for r in results if r.error)
     changed = sum(1 for r in results if r.changed)
     click.echo(f"{len(results)} file(s): {changed} {'to reformat' if check else 'reformatted'}, "

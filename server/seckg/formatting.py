@@ -15,7 +15,7 @@ from pathlib import Path
 from seckg.canonical import CommentsLost, format_turtle
 from seckg.config import Config
 from seckg.loading import data_files, ontology_files, relative, shape_files
-from seckg.turtle_layout import comment_lines
+from seckg.turtle_layout import comment_lines, generated_comment_count
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class FileResult:
     path: Path
     changed: bool
     error: str | None = None
+    generated: int = 0  # comment lines the OWL API wrote itself, dropped
 
 
 def turtle_files(config: Config) -> list[Path]:
@@ -58,4 +59,4 @@ def format_file(config: Config, path: Path, write: bool, comments_from: str | No
         return FileResult(rel, False)
     if write:
         path.write_text(formatted, encoding="utf-8")
-    return FileResult(rel, True)
+    return FileResult(rel, True, generated=generated_comment_count(text))

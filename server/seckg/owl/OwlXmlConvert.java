@@ -7,6 +7,9 @@
  * Run without a build step (Java 11+ single-file source launch):
  *   java -cp "$(ensure-owlapi.sh --classpath)" OwlXmlConvert.java convert IN.ttl OUT.owx [NAME=NAMESPACE...]
  *   java -cp "$(ensure-owlapi.sh --classpath)" OwlXmlConvert.java compare A B
+ *   java -cp "$(ensure-owlapi.sh --classpath)" OwlXmlConvert.java turtle IN OUT
+ * turtle saves IN as Protégé does (the OWL API's Turtle writer), for tests of
+ * `seckg fmt` on a file Protégé rewrote.
  * convert declares the prefixes given (else those of IN), so that the output
  * depends on the axioms and the prefixes chosen, not on how IN was written. compare prints one JSON object per line:
  * {"kind":"only_in","file":...,"axiom":...} for each axiom (or ontology
@@ -27,6 +30,7 @@ import java.util.stream.Collectors;
 
 import org.semanticweb.owlapi.apibinding.OWLManager;
 import org.semanticweb.owlapi.formats.OWLXMLDocumentFormat;
+import org.semanticweb.owlapi.formats.TurtleDocumentFormat;
 import org.semanticweb.owlapi.model.OWLDataFactory;
 import org.semanticweb.owlapi.model.OWLDeclarationAxiom;
 import org.semanticweb.owlapi.model.OWLDocumentFormat;
@@ -108,6 +112,21 @@ public class OwlXmlConvert {
         return 0;
     }
 
+    /** Save as Turtle the way Protégé does (the OWL API's Turtle writer, the source's prefixes). */
+    private static int turtle(String in, String out) throws Exception {
+        OWLOntologyManager manager = OWLManager.createOWLOntologyManager();
+        OWLOntology ontology = load(manager, in);
+        TurtleDocumentFormat format = new TurtleDocumentFormat();
+        OWLDocumentFormat source = manager.getOntologyFormat(ontology);
+        if (source != null && source.isPrefixOWLDocumentFormat()) {
+            format.copyPrefixesFrom(source.asPrefixOWLDocumentFormat());
+        }
+        try (OutputStream stream = new FileOutputStream(out)) {
+            manager.saveOntology(ontology, format, stream);
+        }
+        return 0;
+    }
+
     private static int compare(String a, String b) throws Exception {
         OWLOntology first = load(OWLManager.createOWLOntologyManager(), a);
         OWLOntology second = load(OWLManager.createOWLOntologyManager(), b);
@@ -127,13 +146,16 @@ public class OwlXmlConvert {
 
     public static void main(String[] args) {
         boolean convert = args.length >= 3 && args[0].equals("convert");
-        if (!convert && !(args.length == 3 && args[0].equals("compare"))) {
-            System.err.println("usage: OwlXmlConvert convert IN OUT [NAME=NAMESPACE...] | compare A B");
+        boolean other = args.length == 3 && (args[0].equals("compare") || args[0].equals("turtle"));
+        if (!convert && !other) {
+            System.err.println("usage: OwlXmlConvert convert IN OUT [NAME=NAMESPACE...] | compare A B | turtle IN OUT");
             System.exit(2);
         }
         try {
-            System.exit(convert ? convert(args[1], args[2], Arrays.copyOfRange(args, 3, args.length))
-                                : compare(args[1], args[2]));
+            if (convert) {
+                System.exit(convert(args[1], args[2], Arrays.copyOfRange(args, 3, args.length)));
+            }
+            System.exit(args[0].equals("compare") ? compare(args[1], args[2]) : turtle(args[1], args[2]));
         } catch (Exception error) {
             System.err.println(error);
             System.exit(2);
