@@ -2,7 +2,7 @@
 
 Same rule as every other IRI (see resources): /ontology, /ontology/<version>
 and /shapes answer 303 to a document in the format Accept asks for — HTML
-documentation for browsers, Turtle or RDF/XML for programs. The
+documentation for browsers, Turtle, N-Triples, JSON-LD or RDF/XML for programs. The
 documentation is generated here from the ontology files with a Jinja
 template (no pyLODE: it adds a dependency tree for one page, and this needs
 no network); it is rebuilt whenever a file's modification time or size
@@ -37,7 +37,7 @@ from seckg.web.sparql import error_response
 
 bp = Blueprint("ontology", __name__, template_folder="templates")
 
-_RDF_EXTENSIONS = ("ttl", "rdf")
+_RDF_EXTENSIONS = ("ttl", "nt", "jsonld", "rdf")  # the formats of every other IRI under the base
 OWL_XML = Offer("application/owl+xml", ("owx", "owl-xml"), (), "", "http://www.w3.org/ns/formats/OWL_XML")
 _MEDIA_EXTENSION = {**EXTENSION_OF, OWL_XML.media: "owx"}
 _cache: dict[tuple, tuple[tuple, dict]] = {}  # file paths → (their mtimes and sizes, what was read)
@@ -171,9 +171,9 @@ def _serve(entry: dict, ext: str, html: str) -> Response:
         return Response(entry["owx"], content_type=OWL_XML.content_type)
     if ext == "ttl":
         return Response(entry["turtle"], content_type=EXTENSIONS["ttl"].content_type)
-    if ext == "rdf":
-        return Response(ox.serialize(entry["triples"], format=ox.RdfFormat.RDF_XML),
-                        content_type=EXTENSIONS["rdf"].content_type)
+    if ext in _RDF_EXTENSIONS:
+        offer = EXTENSIONS[ext]
+        return Response(ox.serialize(entry["triples"], format=offer.rdf_format()), content_type=offer.content_type)
     return Response(html, content_type=HTML.content_type)
 
 
@@ -196,8 +196,8 @@ def ontology() -> Response:
 @bp.route("/ontology.<ext>")
 def ontology_document(ext: str) -> Response:
     if ext not in (*_RDF_EXTENSIONS, "owx", "html"):
-        return error_response(404, f"404 Not Found: the ontology is served as .html, .ttl, .rdf and .owx, "
-                                   f"not .{ext}")
+        return error_response(404, f"404 Not Found: the ontology is served as .html, .ttl, .nt, .jsonld, .rdf "
+                                   f"and .owx, not .{ext}")
     entry = _read(ontology_files(current_app.extensions["seckg.config"]))
     html = render_template("ontology.html", doc=_documentation(entry)) if ext == "html" else ""
     return _serve(entry, ext, html)
@@ -239,7 +239,8 @@ def shapes() -> Response:
 @bp.route("/shapes.<ext>")
 def shapes_document(ext: str) -> Response:
     if ext not in (*_RDF_EXTENSIONS, "html"):
-        return error_response(404, f"404 Not Found: the shapes are served as .html, .ttl and .rdf, not .{ext}")
+        return error_response(404, f"404 Not Found: the shapes are served as .html, .ttl, .nt, .jsonld and .rdf, "
+                                   f"not .{ext}")
     files = shape_files(current_app.extensions["seckg.config"])
     entry = _read(files) if files else {"turtle": b"", "triples": [], "graph": Graph()}
     html = render_template("shapes.html", shapes=_shapes_view(entry["graph"]),
