@@ -105,21 +105,16 @@ def test_index_lists_every_dump_and_unknown_names_are_404(base):
 
 
 def test_export_writes_the_same_files(base, repo, tmp_path):
+    """Byte for byte: blank nodes are named by file and position when loading, so a second load
+    (this export, a restarted server) writes the same bytes and the same ETags."""
     result = CliRunner().invoke(main, ["--root", str(repo), "export", "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
-    for name, fmt in (*UNION.items(), *QUADS.items()):
+    for name in (*UNION, *QUADS):
         written = (tmp_path / "out" / name).read_bytes()
         assert gzip.decompress((tmp_path / "out" / (name + ".gz")).read_bytes()) == written
         _, served_bytes = get_dump(base, name)
-        if fmt in ("trig", "nquads"):
-            ours, theirs = Dataset(), Dataset()
-            ours.parse(data=written, format=fmt)
-            theirs.parse(data=served_bytes, format=fmt)
-            assert {str(g.identifier) for g in ours.graphs() if len(g)} == {
-                str(g.identifier) for g in theirs.graphs() if len(g)}
-            assert len(ours) == len(theirs)
-        else:
-            assert isomorphic(Graph().parse(data=written, format=fmt), Graph().parse(data=served_bytes, format=fmt))
+        assert written == served_bytes, name
+        assert b"_:" in written or name in ("seckg.jsonld", "seckg.rdf"), "the test repo has blank nodes"
 
 
 # No server involved (`seckg export` writes from the files), so there is no remote variant.

@@ -25,6 +25,7 @@ from seckg.web import create_app
 ID = Namespace("https://w3id.org/seckg/id/")
 ORG = Namespace("http://www.w3.org/ns/org#")
 TIME = Namespace("http://www.w3.org/2006/time#")
+VOID = Namespace("http://rdfs.org/ns/void#")
 CSTO, ARM = ID["org/CSTO"], ID["state/ARM"]
 HOSTILE = "</script><script>alert(1)</script> & <b>bold</b>"
 
@@ -160,6 +161,18 @@ def test_graph_iris_dereference_too(base):
     got = Graph().parse(base + "/graph/data/statements/extra")
     graph = URIRef("https://w3id.org/seckg/graph/data/statements/extra")
     assert (graph, RDFS.label, Literal("Extra facts", lang="en")) in got
+
+
+def test_every_graph_of_the_dataset_dereferences_as_its_void_subset(base):
+    """The ontology's graph is described by no triple, yet VoID and the N-Quads dump name it."""
+    void = Graph().parse(base + "/.well-known/void")
+    dataset = URIRef("https://w3id.org/seckg/.well-known/void#seckg")
+    subsets = set(void.objects(dataset, VOID.subset))
+    assert URIRef("https://w3id.org/seckg/graph/ontology/seckg") in subsets
+    for subset in subsets:
+        got = Graph().parse(base + "/" + str(subset)[len("https://w3id.org/seckg/"):])
+        assert (dataset, VOID.subset, subset) in got
+        assert got.value(subset, VOID.triples) == void.value(subset, VOID.triples)
 
 
 def _html(base: str, path: str) -> str:

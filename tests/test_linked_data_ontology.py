@@ -33,7 +33,8 @@ def client(repo):
 
 
 @pytest.mark.parametrize("path", ["/ontology", "/ontology/0.1.0", "/shapes"])
-@pytest.mark.parametrize("accept, ext", [("text/html", "html"), ("text/turtle", "ttl"), ("application/rdf+xml", "rdf")])
+@pytest.mark.parametrize("accept, ext", [("text/html", "html"), ("text/turtle", "ttl"), ("application/rdf+xml", "rdf"),
+                                         ("application/n-triples", "nt"), ("application/ld+json", "jsonld")])
 def test_redirects_by_accept(client, path, accept, ext):
     response = client.get(path, headers={"Accept": accept})
     assert response.status_code == 303 and response.headers["Vary"] == "Accept"
@@ -46,6 +47,17 @@ def test_turtle_is_the_file_and_rdfxml_says_the_same(client, repo):
     rdfxml = Graph().parse(data=client.get("/ontology.rdf").data, format="xml")
     assert isomorphic(rdfxml, Graph().parse(data=turtle.data, format="turtle", publicID="https://w3id.org/seckg/"))
     assert client.get("/ontology/0.1.0.ttl").data == turtle.data
+
+
+@pytest.mark.parametrize("path", ["/ontology", "/ontology/0.1.0", "/shapes"])
+def test_every_rdf_variant_says_what_the_turtle_says(client, path):
+    """Like every other IRI under the base, the ontology's and the shapes' serve N-Triples and JSON-LD."""
+    turtle = Graph().parse(data=client.get(f"{path}.ttl").data, format="turtle", publicID="https://w3id.org/seckg/")
+    assert len(turtle) > 5
+    for ext, fmt in (("nt", "nt"), ("jsonld", "json-ld"), ("rdf", "xml")):
+        response = client.get(f"{path}.{ext}")
+        assert response.status_code == 200, ext
+        assert isomorphic(Graph().parse(data=response.data, format=fmt), turtle), ext
 
 
 def test_only_the_current_version_is_served(client):

@@ -78,3 +78,21 @@ def test_service_description_and_home_page_link_to_it(client):
     home = client.get("/")
     assert home.status_code == 200 and b'href="/.well-known/void"' in home.data
     assert "/.well-known/void" in home.headers["Link"]
+
+
+CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
+
+
+def test_the_licence_is_stated_for_the_dataset_every_dump_and_on_the_dumps(client, void):
+    assert void.value(DATASET, DCTERMS.license) == CC_BY
+    rights = str(void.value(DATASET, DCTERMS.rights))
+    for source in ("Correlates of War", "ATOP", "Factbook", "SupraVerden", "Jamestown"):
+        assert source in rights, source
+    distributions = list(void.objects(DATASET, DCAT.distribution))
+    assert len(distributions) == 12
+    assert all(void.value(d, DCTERMS.license) == CC_BY for d in distributions)
+    download = client.get("/dumps/seckg.nt")
+    assert download.headers["Link"] == f'<{CC_BY}>; rel="license"'
+    download.close()
+    page = client.get("/dumps/").data.decode()
+    assert f'<a rel="license" href="{CC_BY}">CC BY 4.0</a>' in page

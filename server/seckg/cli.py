@@ -297,6 +297,33 @@ def load_to(config: Config, target: str, use_update: bool, timeout: float, with_
     click.echo(f"loaded {triples} triples in {graphs} graphs into {target} in {time.monotonic() - started:.1f} s")
 
 
+@main.command("fmt")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option("--check", is_flag=True, help="Write nothing; list the files not in canonical form and exit 1 if any.")
+@click.option("--comments-from", metavar="REV", help="For a file without comments (saved by Protégé), take "
+              "the comments and sections of its version at git revision REV, e.g. HEAD.")
+@click.pass_obj
+def fmt(config: Config, paths: tuple[str, ...], check: bool, comments_from: str | None) -> None:
+    """Rewrite the Turtle of ontology/, shapes/ and data/ (or PATHS) in canonical form, comments kept."""
+    from pathlib import Path
+
+    from seckg.formatting import format_file, turtle_files
+
+    files = [Path(p).resolve() for p in paths] or turtle_files(config)
+    results = [format_file(config, path, write=not check, comments_from=comments_from) for path in files]
+    for result in results:
+        if result.error:
+            click.echo(result.error, err=True)
+        elif result.changed:
+            dropped = f" (without the {result.generated} comment lines the OWL API wrote)" if result.generated else ""
+            click.echo(f"{'not in canonical form' if check else 'reformatted'}: {result.path}{dropped}")
+    errors = sum(1 for r in results if r.error)
+    changed = sum(1 for r in results if r.changed)
+    click.echo(f"{len(results)} file(s): {changed} {'to reformat' if check else 'reformatted'}, "
+               f"{errors} unreadable", err=True)
+    sys.exit(EXIT_UNREADABLE if errors else EXIT_INVALID if check and changed else EXIT_OK)
+
+
 @main.command("import")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if a generated file would change.")
 @click.pass_obj

@@ -8,6 +8,7 @@ so one run shows every broken file at once.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -87,7 +88,6 @@ def parse_file(config: Config, path: Path, graph: str) -> list[ox.Quad] | ParseP
                 path=path,
                 format=ox.RdfFormat.TURTLE,
                 base_iri=config.base,
-                rename_blank_nodes=True,  # files share one store; their _:b1s must not merge
                 without_named_graphs=True,
             )
         )
@@ -96,7 +96,25 @@ def parse_file(config: Config, path: Path, graph: str) -> list[ox.Quad] | ParseP
     except (OSError, ValueError) as error:
         return ParseProblem(relative(config, path), 1, 1, str(error))
     name = ox.NamedNode(graph)
-    return [ox.Quad(q.subject, q.predicate, q.object, name) for q in triples]
+    blank = _stable_blank_nodes(graph)
+    return [ox.Quad(blank(q.subject), q.predicate, blank(q.object), name) for q in triples]
+
+
+def _stable_blank_nodes(graph: str):
+    """Blank nodes named by their file's graph and order of appearance, not at random: files share
+    one store, so their _:b1s must not merge, and the same files must give the same dumps (and
+    ETags) on every load."""
+    prefix = "b" + hashlib.sha256(graph.encode("utf-8")).hexdigest()[:12] + "x"
+    names: dict[str, ox.BlankNode] = {}
+
+    def rename(term):
+        if isinstance(term, ox.BlankNode):
+            if term.value not in names:
+                names[term.value] = ox.BlankNode(f"{prefix}{len(names)}")
+            return names[term.value]
+        return term
+
+    return rename
 
 
 _PREFIX = re.compile(r"^[ \t]*@?prefix[ \t]+([A-Za-z][\w.-]*)?:[ \t]*<([^>]*)>", re.I | re.M)

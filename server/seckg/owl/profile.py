@@ -128,8 +128,8 @@ def find_java(java: str | None = None) -> str:
     return path
 
 
-def compiled_program(java_path: str, jars: str) -> Path | None:
-    """A cached compile of OwlProfileCheck.java, or None to fall back to source launch.
+def compiled_program(java_path: str, jars: str, program: Path = JAVA_PROGRAM) -> Path | None:
+    """A cached compile of a single-file Java `program`, or None to fall back to source launch.
 
     Source launch recompiles on every run (~1.5 s); the class is cached per
     source, classpath and JDK under $XDG_CACHE_HOME/seckg so repeated checks
@@ -138,15 +138,16 @@ def compiled_program(java_path: str, jars: str) -> Path | None:
     javac = Path(java_path).resolve().parent / "javac"
     if not javac.is_file():
         return None
-    digest = hashlib.sha256(JAVA_PROGRAM.read_bytes() + jars.encode() + str(javac).encode()).hexdigest()[:16]
+    digest = hashlib.sha256(program.read_bytes() + jars.encode() + str(javac).encode()).hexdigest()[:16]
     cache_root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "seckg"
-    target = cache_root / f"owlprofilecheck-{digest}"
-    if (target / "OwlProfileCheck.class").is_file():
+    target = cache_root / f"{program.stem.lower()}-{digest}"
+    compiled_class = target / f"{program.stem}.class"
+    if compiled_class.is_file():
         return target
     try:
         cache_root.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix="owlprofilecheck-", dir=cache_root))
-        proc = subprocess.run([str(javac), "-nowarn", "-d", str(staging), "-cp", jars, str(JAVA_PROGRAM)],
+        staging = Path(tempfile.mkdtemp(prefix=f"{program.stem.lower()}-", dir=cache_root))
+        proc = subprocess.run([str(javac), "-nowarn", "-d", str(staging), "-cp", jars, str(program)],
                               capture_output=True, text=True, timeout=300, check=False)
         if proc.returncode != 0:
             shutil.rmtree(staging, ignore_errors=True)
@@ -157,19 +158,23 @@ def compiled_program(java_path: str, jars: str) -> Path | None:
             shutil.rmtree(staging, ignore_errors=True)
     except (OSError, subprocess.SubprocessError):
         return None
-    return target if (target / "OwlProfileCheck.class").is_file() else None
+    return target if compiled_class.is_file() else None
+
+
+def java_command(program: Path = JAVA_PROGRAM, java: str | None = None) -> list[str]:
+    """The command that runs a single-file Java `program` with the OWL API on its classpath."""
+    java_path = find_java(java)
+    jars = classpath()
+    compiled = compiled_program(java_path, jars, program)
+    if compiled is not None:
+        return [java_path, *JAVA_OPTIONS, "-cp", os.pathsep.join([str(compiled), jars]), program.stem]
+    return [java_path, *JAVA_OPTIONS, "-cp", jars, str(program)]
 
 
 def run_checker(paths: Sequence[Path], *, resolve_dir: Path | None = None, java: str | None = None,
                 timeout: float = 600) -> tuple[list[dict], str]:
     """Run OwlProfileCheck on the files; returns its JSON records and stderr."""
-    java_path = find_java(java)
-    jars = classpath()
-    compiled = compiled_program(java_path, jars)
-    if compiled is not None:
-        command = [java_path, *JAVA_OPTIONS, "-cp", os.pathsep.join([str(compiled), jars]), "OwlProfileCheck"]
-    else:
-        command = [java_path, *JAVA_OPTIONS, "-cp", jars, str(JAVA_PROGRAM)]
+    command = java_command(JAVA_PROGRAM, java)
     if resolve_dir is not None:
         command.append(f"--resolve-dir={resolve_dir}")
     command += [str(p) for p in paths]

@@ -33,6 +33,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, render_template, send_file
 
 from seckg.config import Config
+from seckg.licence import LICENSE, LICENSE_NAME, RIGHTS, link_header
 from seckg.store import GraphStore
 
 bp = Blueprint("dumps", __name__, template_folder="templates")
@@ -155,10 +156,13 @@ def dump_listing() -> list[dict]:
 @bp.route("/dumps/")
 def index() -> Response:
     manifest = _manifest()
-    return Response(render_template("dumps.html", dumps=dump_listing(),
-                                    modified=formatdate(manifest["modified"], usegmt=True),
-                                    triples=manifest["stats"]["triples"], quads=manifest["stats"]["quads"]),
-                    content_type="text/html; charset=utf-8")
+    response = Response(render_template("dumps.html", dumps=dump_listing(), license=LICENSE, rights=RIGHTS,
+                                        license_name=LICENSE_NAME,
+                                        modified=formatdate(manifest["modified"], usegmt=True),
+                                        triples=manifest["stats"]["triples"], quads=manifest["stats"]["quads"]),
+                        content_type="text/html; charset=utf-8")
+    response.headers["Link"] = link_header()
+    return response
 
 
 @bp.route("/dumps")
@@ -178,4 +182,5 @@ def dump(name: str) -> Response:
     media = entry["media"] + ("; charset=utf-8" if not name.endswith(".gz") else "")
     response = send_file(Path(manifest["directory"]) / name, mimetype=media, conditional=True,
                          etag=entry["sha256"], last_modified=manifest["modified"], max_age=3600)
+    response.headers["Link"] = link_header()
     return response

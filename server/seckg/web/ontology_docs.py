@@ -2,13 +2,15 @@
 
 Same rule as every other IRI (see resources): /ontology, /ontology/<version>
 and /shapes answer 303 to a document in the format Accept asks for — HTML
-documentation for browsers, Turtle or RDF/XML for programs. The
+documentation for browsers, Turtle, N-Triples, JSON-LD or RDF/XML for programs. The
 documentation is generated here from the ontology files with a Jinja
 template (no pyLODE: it adds a dependency tree for one page, and this needs
 no network); it is rebuilt whenever a file's modification time or size
-changes, so an edited ontology is documented on the next request. OWL/XML is
-not offered: producing it needs the OWL API in a JVM per change, which the
-server does not start; Protégé reads the Turtle directly.
+changes, so an edited ontology is documented on the next request.
+
+OWL/XML is the committed `ontology/seckg.owx` (see seckg.owl.owlxml: the OWL API
+writes it, the server starts no JVM). It is offered only while it records the
+fingerprint of the Turtle's current triples; a stale file is never served.
 
 The Turtle of the ontology is the file itself, comments included; with
 several files, their merge.
@@ -26,20 +28,36 @@ from rdflib import OWL, RDF, RDFS, SH, Graph, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
 from seckg.loading import ontology_files, shape_files
+from seckg.owl.owlxml import fingerprint, owlxml_path, recorded_fingerprint
 from seckg.namespaces import display_prefixes, shorten
 from seckg.web import protocol
+from seckg.web.protocol import Offer
 from seckg.web.resources import DOCUMENT_OFFERS, EXTENSION_OF, EXTENSIONS, HTML, local_href
 from seckg.web.sparql import error_response
 
 bp = Blueprint("ontology", __name__, template_folder="templates")
 
-_RDF_EXTENSIONS = ("ttl", "rdf")
+_RDF_EXTENSIONS = ("ttl", "nt", "jsonld", "rdf")  # the formats of every other IRI under the base
+OWL_XML = Offer("application/owl+xml", ("owx", "owl-xml"), (), "", "http://www.w3.org/ns/formats/OWL_XML")
+_MEDIA_EXTENSION = {**EXTENSION_OF, OWL_XML.media: "owx"}
 _cache: dict[tuple, tuple[tuple, dict]] = {}  # file paths → (their mtimes and sizes, what was read)
 _lock = threading.Lock()
 
 
 def _files_key(files: list[Path]) -> tuple:
-    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    owx = [owlxml_path(files[0])] if len(files) == 1 and owlxml_path(files[0]).is_file() else []
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files + owx)
+
+
+def _owlxml(files: list[Path], turtle: bytes, base: str) -> bytes | str:
+    """The OWL/XML file of a single ontology file, or why there is none to serve."""
+    path = owlxml_path(files[0]) if len(files) == 1 else None
+    if path is None or not path.is_file():
+        return "the ontology has no OWL/XML file (run python -m seckg.owl.owlxml)"
+    owx = path.read_bytes()
+    if recorded_fingerprint(owx) != fingerprint(turtle, base):
+        return f"{path.name} is out of date with the Turtle (run python -m seckg.owl.owlxml)"
+    return owx
 
 
 def _read(files: list[Path]) -> dict:
@@ -59,7 +77,7 @@ def _read(files: list[Path]) -> dict:
         turtle = files[0].read_bytes()
     else:
         turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=display_prefixes(base))
-    entry = {"turtle": turtle, "triples": triples, "graph": graph}
+    entry = {"turtle": turtle, "triples": triples, "graph": graph, "owx": _owlxml(files, turtle, base)}
     with _lock:
         _cache[paths] = (key, entry)  # replaces the entry of the files' previous state
     return entry
@@ -134,24 +152,28 @@ def _sections(graph: Graph, namespace: str) -> list[tuple[str, str, list[dict]]]
     return [(title, anchor, _entries(graph, kind, namespace)) for title, anchor, kind in SECTIONS]
 
 
-def _negotiated_redirect(path: str) -> Response:
+def _negotiated_redirect(path: str, owlxml: bool = False) -> Response:
+    offers = tuple(o for o in DOCUMENT_OFFERS if EXTENSION_OF[o.media] in (*_RDF_EXTENSIONS, "html"))
     try:
-        offer = protocol.negotiate(tuple(o for o in DOCUMENT_OFFERS if EXTENSION_OF[o.media] in
-                                         (*_RDF_EXTENSIONS, "html")), request.headers.get("Accept"),
+        offer = protocol.negotiate(offers + ((OWL_XML,) if owlxml else ()), request.headers.get("Accept"),
                                    request.args.get("format"))
     except protocol.NotAcceptable as error:
         return error_response(406, str(error))
-    response = redirect(f"{request.script_root}/{path}.{EXTENSION_OF[offer.media]}", code=303)
+    response = redirect(f"{request.script_root}/{path}.{_MEDIA_EXTENSION[offer.media]}", code=303)
     response.headers["Vary"] = "Accept"
     return response
 
 
 def _serve(entry: dict, ext: str, html: str) -> Response:
+    if ext == "owx":
+        if isinstance(entry["owx"], str):
+            return error_response(404, f"404 Not Found: {entry['owx']}")
+        return Response(entry["owx"], content_type=OWL_XML.content_type)
     if ext == "ttl":
         return Response(entry["turtle"], content_type=EXTENSIONS["ttl"].content_type)
-    if ext == "rdf":
-        return Response(ox.serialize(entry["triples"], format=ox.RdfFormat.RDF_XML),
-                        content_type=EXTENSIONS["rdf"].content_type)
+    if ext in _RDF_EXTENSIONS:
+        offer = EXTENSIONS[ext]
+        return Response(ox.serialize(entry["triples"], format=offer.rdf_format()), content_type=offer.content_type)
     return Response(html, content_type=HTML.content_type)
 
 
@@ -162,15 +184,20 @@ def _version_matches(version: str) -> dict | None:
     return entry if version_iri is not None and str(version_iri) == f"{base}ontology/{version}" else None
 
 
+def _has_owlxml() -> bool:
+    return isinstance(_read(ontology_files(current_app.extensions["seckg.config"]))["owx"], bytes)
+
+
 @bp.route("/ontology")
 def ontology() -> Response:
-    return _negotiated_redirect("ontology")
+    return _negotiated_redirect("ontology", _has_owlxml())
 
 
 @bp.route("/ontology.<ext>")
 def ontology_document(ext: str) -> Response:
-    if ext not in (*_RDF_EXTENSIONS, "html"):
-        return error_response(404, f"404 Not Found: the ontology is served as .html, .ttl and .rdf, not .{ext}")
+    if ext not in (*_RDF_EXTENSIONS, "owx", "html"):
+        return error_response(404, f"404 Not Found: the ontology is served as .html, .ttl, .nt, .jsonld, .rdf "
+                                   f"and .owx, not .{ext}")
     entry = _read(ontology_files(current_app.extensions["seckg.config"]))
     html = render_template("ontology.html", doc=_documentation(entry)) if ext == "html" else ""
     return _serve(entry, ext, html)
@@ -179,7 +206,7 @@ def ontology_document(ext: str) -> Response:
 @bp.route("/ontology/<version>")
 def ontology_version(version: str) -> Response:
     stem, dot, ext = version.rpartition(".")
-    if dot and ext in (*_RDF_EXTENSIONS, "html"):
+    if dot and ext in (*_RDF_EXTENSIONS, "owx", "html"):
         entry = _version_matches(stem)
         if entry is None:
             return error_response(404, f"404 Not Found: no ontology version {stem!r} is served here")
@@ -187,7 +214,7 @@ def ontology_version(version: str) -> Response:
         return _serve(entry, ext, html)
     if _version_matches(version) is None:
         return error_response(404, f"404 Not Found: no ontology version {version!r} is served here")
-    return _negotiated_redirect(f"ontology/{version}")
+    return _negotiated_redirect(f"ontology/{version}", _has_owlxml())
 
 
 def _shapes_view(graph: Graph) -> list[dict]:
@@ -212,7 +239,8 @@ def shapes() -> Response:
 @bp.route("/shapes.<ext>")
 def shapes_document(ext: str) -> Response:
     if ext not in (*_RDF_EXTENSIONS, "html"):
-        return error_response(404, f"404 Not Found: the shapes are served as .html, .ttl and .rdf, not .{ext}")
+        return error_response(404, f"404 Not Found: the shapes are served as .html, .ttl, .nt, .jsonld and .rdf, "
+                                   f"not .{ext}")
     files = shape_files(current_app.extensions["seckg.config"])
     entry = _read(files) if files else {"turtle": b"", "triples": [], "graph": Graph()}
     html = render_template("shapes.html", shapes=_shapes_view(entry["graph"]),

@@ -38,6 +38,7 @@ SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 ORG = "http://www.w3.org/ns/org#"
 LABELS = (RDFS_LABEL, SKOS_PREF)
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
 HTML = Offer("text/html", ("html",), ("application/xhtml+xml",), "HTML", "")
 _RDF = {o.names[0]: o for o in GRAPH_OFFERS}
@@ -163,12 +164,31 @@ def _about_query(iris: set[str]) -> str:
             f"OPTIONAL {{ ?v <{RDFS_LABEL}> ?vl }} }}")
 
 
+def _as_subset(iri: str) -> tuple[list[tuple], list[tuple]]:
+    """A named graph of the dataset as VoID describes it (a subset with its size), so that every
+    graph IRI dereferences, the ontology's too, which no triple describes. Empty for other IRIs."""
+    count = current_app.extensions["seckg.dumps"]["stats"]["graphs"].get(iri)
+    if count is None:
+        return [], []
+    from seckg.web.void import VOID, dataset_iri
+
+    where = dataset_iri(current_app.extensions["seckg.config"].base)
+    graph = ox.NamedNode(iri)
+    outgoing = [(graph, ox.NamedNode(RDF_TYPE), ox.NamedNode(VOID + "Dataset"), where),
+                (graph, ox.NamedNode(VOID + "triples"), ox.Literal(str(count), datatype=ox.NamedNode(XSD_INTEGER)),
+                 where)]
+    return outgoing, [(ox.NamedNode(where), ox.NamedNode(VOID + "subset"), graph, where)]
+
+
 def describe(iri: str, extra: set[str] = frozenset()) -> Description | None:
     """The description of `iri`, None when no triple mentions it; `extra` IRIs get labels too."""
     found = Description(iri)
     for row in select(_description_query(iri)):
         quad = (row["s"], row["p"], row["o"], row["g"].value)
         (found.outgoing if row["kind"].value == "out" else found.incoming).append(quad)
+    subset_out, subset_in = _as_subset(iri)
+    found.outgoing += subset_out
+    found.incoming += subset_in
     if not found.outgoing and not found.incoming:
         return None
     subject = ox.NamedNode(iri)
@@ -275,6 +295,8 @@ def document(path: str, offer: Offer) -> Response:
 
 
 def _exists(iri: str) -> bool:
+    if iri in current_app.extensions["seckg.dumps"]["stats"]["graphs"]:
+        return True
     node = str(ox.NamedNode(iri))
     return bool(select(f"SELECT ?x WHERE {{ {{ {node} ?x ?o }} UNION {{ ?s ?x {node} }} }} LIMIT 1"))
 

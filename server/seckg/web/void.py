@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
+from seckg.licence import LICENSE, RIGHTS
 from seckg.store import GraphStore
 from seckg.web import protocol
 from seckg.web.protocol import GRAPH_OFFERS, NotAcceptable
@@ -37,11 +38,6 @@ DESCRIPTION = (
     "EurAsEC and the organizations they deal with), their bodies and posts, member states and membership "
     "histories, treaties, meetings, officials and their statements. Every fact carries the source it came from; "
     "each source file is one named graph."
-)
-RIGHTS = (
-    "Compiled by the seckg project. Every fact cites its source (see dcterms:source of the dataset and of each "
-    "fact); the terms of those sources apply to the facts taken from them. The ontology is licensed as stated "
-    "on its subset."
 )
 PUBLISHER = "The seckg project"
 
@@ -106,6 +102,7 @@ def describe_dataset(manifest: dict, base: str, root_url: str) -> list[ox.Triple
         ox.Triple(ds, a, _n(DCAT, "Dataset")),
         ox.Triple(ds, _n(DCTERMS, "title"), ox.Literal(TITLE, language="en")),
         ox.Triple(ds, _n(DCTERMS, "description"), ox.Literal(DESCRIPTION, language="en")),
+        ox.Triple(ds, _n(DCTERMS, "license"), ox.NamedNode(LICENSE)),
         ox.Triple(ds, _n(DCTERMS, "rights"), ox.Literal(RIGHTS, language="en")),
         ox.Triple(ds, _n(DCTERMS, "modified"), ox.Literal(
             datetime.fromtimestamp(manifest["modified"], timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -150,6 +147,7 @@ def describe_dataset(manifest: dict, base: str, root_url: str) -> list[ox.Triple
                     # DCAT: the media type of the content; a .gz adds its compression format.
                     ox.Triple(dist, _n(DCAT, "mediaType"), ox.NamedNode(media_types + item["format"].media)),
                     ox.Triple(dist, _n(DCAT, "byteSize"), _int(size)),
+                    ox.Triple(dist, _n(DCTERMS, "license"), ox.NamedNode(LICENSE)),
                     ox.Triple(dist, _n(DCTERMS, "title"), ox.Literal(
                         f"{item['format'].name} dump" + (", gzipped" if packed else ""), language="en"))]
             if packed:
