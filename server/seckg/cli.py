@@ -206,10 +206,20 @@ def export(config: Config, formats: tuple[str, ...], out_dir: str) -> None:
 @click.option("--query-slots", type=click.IntRange(min=1), help="Concurrent queries per worker (default 2).")
 @click.option("--cors-origin", "cors_origins", multiple=True, help="Origin allowed by CORS; repeat (default: any).")
 @click.option("--allow-service", multiple=True, help="SERVICE endpoint IRI queries may call; repeat (default: none).")
+@click.option("--write-tokens", type=click.Path(dir_okay=False), envvar="SECKG_WRITE_TOKENS_FILE",
+              help="Accept writes (/update, /data) from the bearer tokens in this file, one name:token a line; "
+                   "needs --store.")
+@click.option("--default-graph", metavar="data/PATH.ttl",
+              help="The data file that takes triples written to the default graph (default: they are refused).")
+@click.option("--watch", is_flag=True, help="Reload ontology/, shapes/ and data/ when they change on disk, "
+                                            "switching only to a graph that loads and conforms.")
+@click.option("--watch-interval", type=click.FloatRange(min=0.05), default=1.0, show_default=True,
+              help="Seconds between two looks at the files.")
 @click.pass_obj
 def serve(config: Config, host: str, port: int, workers: int | None, threads: int, dev: bool,
           store_dir: str | None, timeout: float | None, max_response_bytes: int | None,
-          query_slots: int | None, cors_origins: tuple[str, ...], allow_service: tuple[str, ...]) -> None:
+          query_slots: int | None, cors_origins: tuple[str, ...], allow_service: tuple[str, ...],
+          write_tokens: str | None, default_graph: str | None, watch: bool, watch_interval: float) -> None:
     """Load and validate, then serve with gunicorn; refuses to start on a graph that does not conform."""
     from seckg.store import build_on_disk, disk_stats, open_on_disk, sources_fingerprint, stored_fingerprint
     from seckg.web.settings import EndpointSettings
@@ -218,6 +228,12 @@ def serve(config: Config, host: str, port: int, workers: int | None, threads: in
         timeout=timeout, max_response_bytes=max_response_bytes, query_slots=query_slots,
         cors_origins=cors_origins or None, allow_service=allow_service or None,
     )
+    if write_tokens or watch:
+        from seckg.live_serving import live_app
+
+        with live_app(config, settings, store_dir, write_tokens, default_graph, watch, watch_interval) as app:
+            _run(app, host, port, dev, workers, threads, settings.timeout)
+        return
     if store_dir:
         fingerprint = sources_fingerprint(config)
         if stored_fingerprint(store_dir) != fingerprint:
@@ -237,12 +253,16 @@ def serve(config: Config, host: str, port: int, workers: int | None, threads: in
                          stats=disk_stats(store_dir))
     else:
         app = create_app(config, store=GraphStore.from_loaded(_servable_loaded(config)), settings=settings)
+    _run(app, host, port, dev, workers, threads, settings.timeout)
+
+
+def _run(app, host: str, port: int, dev: bool, workers: int | None, threads: int, timeout: float) -> None:
     if dev:
         app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
         return
     from seckg.web import production
 
-    production.run(app, host, port, workers or production.default_workers(), threads, settings.timeout)
+    production.run(app, host, port, workers or production.default_workers(), threads, timeout)
 
 
 @main.command("import")
