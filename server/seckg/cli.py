@@ -171,16 +171,28 @@ def _servable_loaded(config: Config) -> LoadedGraph:
 @main.command()
 @click.option("--format", "formats", multiple=True, help="A dump format: trig, nquads, turtle, ntriples, jsonld, "
               "rdfxml; repeat for several (default: all).")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
               help="Directory to write seckg.<ext> and seckg.<ext>.gz into (created if missing).")
+@click.option("--to-files", is_flag=True, help="Instead of dumps, write each data graph back to its file under "
+              "data/ in canonical Turtle (files whose triples are unchanged are left alone).")
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, exists=True),
+              help="With --to-files: the writable store of `seckg serve --store DIR` to take the graphs from "
+                   "(safe while the server runs).")
 @click.pass_obj
-def export(config: Config, formats: tuple[str, ...], out_dir: str) -> None:
+def export(config: Config, formats: tuple[str, ...], out_dir: str | None, to_files: bool,
+           store_dir: str | None) -> None:
     """Write the dumps /dumps/ serves: the validated graph as TriG and N-Quads (named graphs kept) and
-    as Turtle, N-Triples, JSON-LD and RDF/XML (their union), each also gzipped."""
+    as Turtle, N-Triples, JSON-LD and RDF/XML (their union), each also gzipped; or, with --to-files,
+    bring data/ in line with the graphs of a writable store."""
     from pathlib import Path
 
     from seckg.web.dumps import BY_NAME, FORMATS, write_dumps
 
+    if to_files == bool(out_dir):
+        raise click.UsageError("give either --out DIR (dumps) or --to-files")
+    if to_files:
+        _export_to_files(config, store_dir)
+        return
     unknown = [f for f in formats if f not in BY_NAME]
     if unknown:
         raise click.BadParameter(f"unknown format(s) {', '.join(unknown)}; known: {', '.join(BY_NAME)}",
@@ -189,6 +201,57 @@ def export(config: Config, formats: tuple[str, ...], out_dir: str) -> None:
     store = GraphStore.from_loaded(_servable_loaded(config))
     for name, entry in write_dumps(store, Path(out_dir), config.base, chosen).items():
         click.echo(f"{entry['size']:>12}  {Path(out_dir) / name}")
+
+
+def _export_to_files(config: Config, store_dir: str | None) -> None:
+    from pathlib import Path
+
+    from seckg.export_files import export_to_files
+    from seckg.live_store import LiveStore
+
+    if store_dir is None:
+        store = _load_or_exit(config).store
+    else:
+        live = LiveStore(Path(store_dir))
+        if live.read_current() is None:
+            click.echo(f"{store_dir} holds no writable store (made by `seckg serve --store DIR` with writes "
+                       "or --watch)", err=True)
+            sys.exit(EXIT_UNREADABLE)
+        store = live.open_current().store
+    outcomes = export_to_files(config, store)
+    for outcome in outcomes:
+        if outcome.action != "unchanged":
+            click.echo(f"{outcome.action:>9}  {outcome.path.as_posix()}")
+    changed = sum(o.action != "unchanged" for o in outcomes)
+    click.echo(f"{changed} file(s) changed, {len(outcomes) - changed} unchanged", err=True)
+
+
+@main.command("write-log")
+@click.option("--store", "store_dir", required=True, type=click.Path(file_okay=False, exists=True),
+              help="The store directory of `seckg serve --store DIR`.")
+@click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True)
+@click.option("--changes", is_flag=True, help="With --format jsonl: include each change as N-Quads.")
+def write_log(store_dir: str, fmt: str, changes: bool) -> None:
+    """The writes accepted by the server and the reloads from the files: who, when, what."""
+    import json
+    from pathlib import Path
+
+    from seckg.live_store import LiveStore
+    from seckg.write_log import export_records, summary_line
+
+    for record in export_records(LiveStore(Path(store_dir)).journal, changes):
+        click.echo(json.dumps(record, ensure_ascii=False) if fmt == "jsonl" else summary_line(record))
+
+
+@main.command()
+@click.argument("name")
+def token(name: str) -> None:
+    """Print a new write token line, NAME:TOKEN, to add to the file given to `serve --write-tokens`."""
+    from seckg.write_auth import _NAME, new_token
+
+    if not _NAME.match(name):
+        raise click.BadParameter("letters, digits and . _ @ - only", param_hint="NAME")
+    click.echo(f"{name}:{new_token()}")
 
 
 @main.command()
