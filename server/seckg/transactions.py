@@ -23,7 +23,6 @@ and the shapes are edited as files (see `seckg serve --watch`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -35,14 +34,8 @@ from seckg.config import Config
 from seckg.loading import LoadedGraph
 from seckg.sparql_guard import QueryRejected, check_query, inspect_query, positioned_tokens
 from seckg.terms import to_rdflib
-from seckg.validation import (
-    ValidationReport,
-    affected_focus_nodes,
-    findings_from,
-    owning_resource,
-    validate,
-    validate_nodes,
-)
+from seckg.change_validation import validate_focus
+from seckg.validation import ValidationReport, affected_focus_nodes, findings_from, owning_resource, validate
 
 
 class WriteRefused(Exception):
@@ -93,14 +86,6 @@ def _require_data_graph(config: Config, graph: str) -> None:
                  "the ontology and the shapes are edited as files")
 
 
-def _all(store: ox.Store) -> set[ox.Quad]:
-    return set(store.quads_for_pattern(None, None, None, None))
-
-
-def _union(quads: Iterable[ox.Quad]) -> set[ox.Triple]:
-    return {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
-
-
 def _with_using(text: str, using: list[str], using_named: list[str]) -> str:
     """The update with `USING <g>` / `USING NAMED <g>` put before the WHERE of every DELETE/INSERT…WHERE
     operation, which is what the protocol's using-graph-uri / using-named-graph-uri mean."""
@@ -137,50 +122,64 @@ def update_change(config: Config, store: ox.Store, text: str, using: list[str] =
                                 "PUT or POST the data to /data?graph=… instead")
     if using or using_named:
         text = _with_using(text, list(using), list(using_named))
-    before = _all(store)
-    union_before = _union(before)
+    # Differences are taken between N-Quads lines (bytes): comparing pyoxigraph objects in Python
+    # sets cost seconds on the repository, comparing lines costs milliseconds.
     candidate = ox.Store()
-    candidate.extend(before)
-    candidate.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in union_before)
+    candidate.extend(store.quads_for_pattern(None, None, None, None))
+    candidate.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")  # the union, as queries see it
+    before = _lines(candidate)
+    union_before = _lines(candidate, default_only=True)
+    before -= union_before
     try:
         candidate.update(text, base_iri=config.base)
     except SyntaxError as error:
         raise WriteRefused(400, f"malformed update: {error}") from None
     except (ValueError, OSError) as error:
         raise WriteRefused(400, f"the update failed: {error}") from None
-    after = _all(candidate)
-    named_after = {q for q in after if not isinstance(q.graph_name, ox.DefaultGraph)}
-    default_after = {ox.Triple(q.subject, q.predicate, q.object) for q in after
-                     if isinstance(q.graph_name, ox.DefaultGraph)}
-    for triple in union_before - default_after:  # deleted from the union: from every graph stating it
+    default_after = _lines(candidate, default_only=True)
+    for triple in _parsed(union_before - default_after):  # deleted from the union: from every graph stating it
         for q in list(candidate.quads_for_pattern(triple.subject, triple.predicate, triple.object, None)):
-            named_after.discard(q)
-    inserted = default_after - union_before - _union(named_after)
-    named_after |= _file_inserted(config, inserted, named_after, default_graph)
-    return _checked(config, Change(removed=before - named_after, added=named_after - before))
+            candidate.remove(q)
+    named_after = _lines(candidate) - _lines(candidate, default_only=True)
+    inserted = {t for t in _parsed(default_after - union_before)
+                if not any(not isinstance(q.graph_name, ox.DefaultGraph)
+                           for q in candidate.quads_for_pattern(t.subject, t.predicate, t.object, None))}
+    change = Change(removed=set(_parsed(before - named_after, quads=True)),
+                    added=set(_parsed(named_after - before, quads=True)))
+    change.added |= _file_inserted(config, inserted, candidate, default_graph)
+    return _checked(config, change)
 
 
-def _file_inserted(config: Config, triples: set[ox.Triple], named: set[ox.Quad],
+def _lines(store: ox.Store, default_only: bool = False) -> set[bytes]:
+    if default_only:
+        return set(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).splitlines())
+    return set(store.dump(format=ox.RdfFormat.N_QUADS).splitlines())
+
+
+def _parsed(lines: set[bytes], quads: bool = False) -> list:
+    """Lines of N-Triples or N-Quads back to triples or quads, blank node ids kept."""
+    if not lines:
+        return []
+    text = b"\n".join(sorted(lines)) + b"\n"
+    parsed = ox.parse(text, format=ox.RdfFormat.N_QUADS if quads else ox.RdfFormat.N_TRIPLES)
+    return [q if quads else ox.Triple(q.subject, q.predicate, q.object) for q in parsed]
+
+
+def _file_inserted(config: Config, triples: set[ox.Triple], candidate: ox.Store,
                    default_graph: str | None) -> set[ox.Quad]:
-    """Quads placing triples inserted into the default graph in the graph that describes their subject."""
-    if not triples:
-        return set()
-    graphs_of: dict = {}
-    incoming: dict = {}
-    for q in named:
-        graphs_of.setdefault(q.subject, set()).add(q.graph_name.value)
-        if isinstance(q.object, ox.BlankNode):
-            incoming.setdefault(q.object, q.subject)
-    for t in triples:
-        if isinstance(t.object, ox.BlankNode):
-            incoming.setdefault(t.object, t.subject)
+    """Quads placing triples inserted into the default graph in the graph that describes their
+    subject (for a blank node: the resource that owns it) in `candidate`."""
     placed = set()
     for t in triples:
         owner, seen = t.subject, set()
-        while isinstance(owner, ox.BlankNode) and owner in incoming and owner not in seen:
+        while isinstance(owner, ox.BlankNode) and owner not in seen:
             seen.add(owner)
-            owner = incoming[owner]
-        candidates = {g for g in graphs_of.get(owner, ()) if data_file_of(config, g) is not None}
+            parent = next(iter(candidate.quads_for_pattern(None, None, owner, None)), None)
+            if parent is None:
+                break
+            owner = parent.subject
+        candidates = {q.graph_name.value for q in candidate.quads_for_pattern(owner, None, None, None)
+                      if isinstance(q.graph_name, ox.NamedNode) and data_file_of(config, q.graph_name.value)}
         if len(candidates) == 1:
             graph = candidates.pop()
         elif default_graph is not None:
@@ -258,10 +257,20 @@ def _triple(q: ox.Quad | ox.Triple):
     return to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)
 
 
-class Trial:
-    """A change applied to the mirror's union graph (the graph pyshacl reads) for validation.
+def apply_change(store: ox.Store, change: Change) -> None:
+    """Apply `change`; applying it again changes nothing, which is what makes a redo safe."""
+    for q in change.removed:
+        store.remove(q)
+    store.extend(change.added)
+    for graph in {q.graph_name for q in change.removed}:  # a graph emptied is gone, name and all
+        if next(iter(store.quads_for_pattern(None, None, None, graph)), None) is None:
+            store.remove_graph(graph)
 
-    `report` holds the findings about every node the change can affect; `undo()` puts the union
+
+class Trial:
+    """A change applied to the mirror (its store, and the union graph pyshacl reads) for validation.
+
+    `report` holds the findings about every node the change can affect; `undo()` puts the mirror
     back exactly as it was, which the writer does unless the change is then committed.
     """
 
@@ -287,11 +296,12 @@ class Trial:
             if not (stated - graphs) | added_in.get(triple, set()):
                 left.add(_triple(triple))
         entered = {t for t in map(_triple, added_in) if t not in union}
-        self._left, self._entered = left, entered
+        self._left, self._entered, self._change = left, entered, change
         for t in left:
             union.remove(t)
         for t in entered:
             union.add(t)
+        apply_change(store, change)
         try:
             touched = removed_triples | {_triple(q) for q in change.added}
             if any(t[1] in _SCHEMA_PREDICATES for t in touched):
@@ -300,7 +310,7 @@ class Trial:
             changed = owners_before | {owning_resource(union, t[0]) for t in entered}
             linked = {t[2] for t in touched if isinstance(t[2], URIRef)}
             focus = affected_focus_nodes(union, removed_graph, changed) | linked
-            results = validate_nodes(union, loaded.shapes, focus)
+            results = validate_focus(union, store, loaded.shapes, focus)
             self.report = ValidationReport(findings=findings_from(results, loaded), graph=results)
         except BaseException:
             self.undo()
@@ -316,4 +326,6 @@ class Trial:
             union.remove(t)
         for t in self._left:
             union.add(t)
-        self._left, self._entered = set(), set()
+        if self._change is not None:
+            apply_change(self.loaded.store, Change(removed=self._change.added, added=self._change.removed))
+        self._left, self._entered, self._change = set(), set(), None

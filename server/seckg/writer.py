@@ -56,6 +56,7 @@ from seckg.transactions import (
     Change,
     Trial,
     WriteRefused,
+    apply_change,
     graph_exists,
     graph_store_change,
     parse_payload,
@@ -106,16 +107,6 @@ def file_signatures(config: Config) -> dict[str, tuple]:
     return signatures
 
 
-def _apply(store: ox.Store, change: Change) -> None:
-    """Apply `change`; applying it again changes nothing, which is what makes the redo safe."""
-    for q in change.removed:
-        store.remove(q)
-    store.extend(change.added)
-    for graph in {q.graph_name for q in change.removed}:  # a graph emptied is gone, name and all
-        if next(iter(store.quads_for_pattern(None, None, None, graph)), None) is None:
-            store.remove_graph(graph)
-
-
 class Writer:
     def __init__(self, config: Config, live: LiveStore, options: WriterOptions):
         self.config = config
@@ -145,7 +136,7 @@ class Writer:
             self.primary = ox.Store(str(self.live.primary))
             last = self.live.journal.last()
             if last is not None:  # redo: harmless if it was applied in full, completes it if not
-                _apply(self.primary, Change(set(quads_from(last["removed"])), set(quads_from(last["added"]))))
+                apply_change(self.primary, Change(set(quads_from(last["removed"])), set(quads_from(last["added"]))))
             memory = ox.Store()
             memory.extend(self.primary.quads_for_pattern(None, None, None, None))
             self.mirror = self._loaded_like(files, memory)
@@ -211,11 +202,11 @@ class Writer:
             "graphs": change.per_graph(), "removed": quads_text(change.removed), "added": quads_text(change.added),
         })
         try:
-            _apply(self.primary, change)
+            apply_change(self.primary, change)
             if mirror is not None:
                 self.mirror = mirror
             else:
-                _apply(self.mirror.store, change)
+                apply_change(self.mirror.store, change)  # done by the trial already: a no-op
             self._publish(generation)
         except Exception:
             # The journal has the change and the database may have part of it: only the start-up
