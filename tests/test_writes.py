@@ -321,3 +321,14 @@ def test_writes_need_a_store_and_a_usable_token_file(runner, tmp_path):
     tokens.write_text(f"alice:{ALICE}\n")
     result = runner.invoke(__import__("seckg.cli").cli.main, ["serve", "--write-tokens", str(tokens)])
     assert result.exit_code == 2 and "writes need --store" in result.output
+
+
+def test_dumps_and_dataset_description_follow_the_writes(server):
+    status, _, body = update(server, f'INSERT DATA {{ GRAPH <{ORGS}> {{ <{BASE}id/org/CSTO> <{RDFS}comment> '
+                                     f'"in the dumps"@en }} }}')
+    assert status == 200, body
+    status, _, dump = request(server["base"] + "/dumps/seckg.nt")
+    assert status == 200 and b'"in the dumps"@en' in dump
+    status, _, description = request(server["base"] + "/sparql", headers={"Accept": "application/n-triples"})
+    assert status == 200
+    assert f"<{ORGS}>".encode() in description
