@@ -98,3 +98,31 @@ def test_a_change_journaled_but_not_applied_is_applied_at_start_up(config, tmp_p
     assert again.generation > started
     assert quad in set(live.open_current().store.quads_for_pattern(None, None, None, None))
     assert again.mirror.union_graph.query(f'ASK {{ ?s <{COMMENT}> "journaled" }}').askAnswer
+
+
+def test_targets_decided_per_node_are_pyshacls_targets():
+    """change_validation decides each shape's targets for the focus nodes only (SPARQL targets by
+    Oxigraph); on the repository's own data and shapes that must pick exactly the nodes pyshacl's
+    whole-graph target computation picks, shape by shape."""
+    from pathlib import Path
+
+    from pyshacl import Validator
+    from pyshacl.graph_abstraction import DataGraph
+    from rdflib import BNode, Literal
+
+    from seckg.change_validation import _targeted
+    from seckg.validation import _OPTIONS, PreparedQueryGraph
+
+    loaded = load(Config(root=Path(__file__).resolve().parents[1]))
+    graph = loaded.union_graph
+    nodes = {n for t in graph for n in (t[0], t[2]) if not isinstance(n, Literal)}
+    focus = {n for i, n in enumerate(sorted(nodes, key=str)) if i % 3 == 0 or isinstance(n, BNode)}
+    data = DataGraph.from_rdflib(PreparedQueryGraph(graph))
+    validator = Validator(data, shacl_graph=loaded.shapes, options=dict(_OPTIONS))
+    compared = 0
+    for shape in validator.shacl_graph.shapes:
+        shape.set_advanced(True)
+        expected = sorted((n for n in shape.focus_nodes(data) if n in focus), key=str)
+        assert _targeted(shape, graph, loaded.store, focus, {}) == expected, shape.node
+        compared += bool(expected)
+    assert compared > 20  # most shapes target some of the sampled nodes

@@ -37,9 +37,9 @@ def _classes_of(graph: Graph, node: Node, cache: dict) -> set[Node]:
 
 
 def _targeted(shape, graph: Graph, store: ox.Store, focus: set[Node], classes: dict) -> list[Node]:
-    target_nodes, target_classes, implicit, objects_of, subjects_of = shape.target()
-    wanted_classes = set(target_classes) | set(implicit)
-    chosen = {n for n in focus if n in set(target_nodes)}
+    target_nodes, target_classes, implicit, objects_of, subjects_of = (set(t) for t in shape.target())
+    wanted_classes = target_classes | implicit
+    chosen = focus & target_nodes
     for node in focus - chosen:
         if wanted_classes and _classes_of(graph, node, classes) & wanted_classes:
             chosen.add(node)
