@@ -25,7 +25,7 @@ BASE = "https://w3id.org/seckg/"
 ORGS = BASE + "graph/data/organizations/orgs"
 MEMBERSHIPS = BASE + "graph/data/memberships/memberships"
 COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
-ROUNDS = 2
+ROUNDS = int(os.environ.get("SECKG_DURABILITY_ROUNDS", "2"))  # more for a longer run by hand
 ACKS_BEFORE_KILL = 15
 
 
