@@ -19,6 +19,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from live_server import request, serving, write_repo
+from seckg.cli import main
 from seckg.config import Config
 from seckg.loading import load
 
@@ -315,11 +316,10 @@ def test_export_to_files_round_trips_the_store(server, tmp_path):
 def test_writes_need_a_store_and_a_usable_token_file(runner, tmp_path):
     tokens = tmp_path / "tokens"
     tokens.write_text("alice:short\n")
-    result = runner.invoke(__import__("seckg.cli").cli.main, ["serve", "--write-tokens", str(tokens),
-                                                              "--store", str(tmp_path / "s")])
+    result = runner.invoke(main, ["serve", "--write-tokens", str(tokens), "--store", str(tmp_path / "s")])
     assert result.exit_code == 2 and "shorter than 16" in result.output and "short\n" not in result.output
     tokens.write_text(f"alice:{ALICE}\n")
-    result = runner.invoke(__import__("seckg.cli").cli.main, ["serve", "--write-tokens", str(tokens)])
+    result = runner.invoke(main, ["serve", "--write-tokens", str(tokens)])
     assert result.exit_code == 2 and "writes need --store" in result.output
 
 
