@@ -383,11 +383,6 @@ def _validate_focus(graph: Graph, shapes: Graph, focus: set[Node]) -> Graph:
     return results
 
 
-def validate_nodes(graph: Graph, shapes: Graph, focus: set[Node]) -> Graph:
-    """SHACL results for just the `focus` nodes of `graph`: how a write through the server is checked."""
-    return _validate_focus(graph, shapes, focus)
-
-
 def _result_nodes(results: Graph) -> list[Node]:
     return [r for report in results.subjects(RDF.type, SH.ValidationReport) for r in results.objects(report, SH.result)]
 
