@@ -172,16 +172,28 @@ def _servable_loaded(config: Config, refusal: str = "not serving a graph that do
 @main.command()
 @click.option("--format", "formats", multiple=True, help="A dump format: trig, nquads, turtle, ntriples, jsonld, "
               "rdfxml; repeat for several (default: all).")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
               help="Directory to write seckg.<ext> and seckg.<ext>.gz into (created if missing).")
+@click.option("--to-files", is_flag=True, help="Instead of dumps, write each data graph back to its file under "
+              "data/ in canonical Turtle (files whose triples are unchanged are left alone).")
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, exists=True),
+              help="With --to-files: the writable store of `seckg serve --store DIR` to take the graphs from "
+                   "(safe while the server runs).")
 @click.pass_obj
-def export(config: Config, formats: tuple[str, ...], out_dir: str) -> None:
+def export(config: Config, formats: tuple[str, ...], out_dir: str | None, to_files: bool,
+           store_dir: str | None) -> None:
     """Write the dumps /dumps/ serves: the validated graph as TriG and N-Quads (named graphs kept) and
-    as Turtle, N-Triples, JSON-LD and RDF/XML (their union), each also gzipped."""
+    as Turtle, N-Triples, JSON-LD and RDF/XML (their union), each also gzipped; or, with --to-files,
+    bring data/ in line with the graphs of a writable store."""
     from pathlib import Path
 
     from seckg.web.dumps import BY_NAME, FORMATS, write_dumps
 
+    if to_files == bool(out_dir):
+        raise click.UsageError("give either --out DIR (dumps) or --to-files")
+    if to_files:
+        _export_to_files(config, store_dir)
+        return
     unknown = [f for f in formats if f not in BY_NAME]
     if unknown:
         raise click.BadParameter(f"unknown format(s) {', '.join(unknown)}; known: {', '.join(BY_NAME)}",
@@ -190,6 +202,57 @@ def export(config: Config, formats: tuple[str, ...], out_dir: str) -> None:
     store = GraphStore.from_loaded(_servable_loaded(config))
     for name, entry in write_dumps(store, Path(out_dir), config.base, chosen).items():
         click.echo(f"{entry['size']:>12}  {Path(out_dir) / name}")
+
+
+def _export_to_files(config: Config, store_dir: str | None) -> None:
+    from pathlib import Path
+
+    from seckg.export_files import export_to_files
+    from seckg.live_store import LiveStore
+
+    if store_dir is None:
+        store = _load_or_exit(config).store
+    else:
+        live = LiveStore(Path(store_dir))
+        if live.read_current() is None:
+            click.echo(f"{store_dir} holds no writable store (made by `seckg serve --store DIR` with writes "
+                       "or --watch)", err=True)
+            sys.exit(EXIT_UNREADABLE)
+        store = live.open_current().store
+    outcomes = export_to_files(config, store)
+    for outcome in outcomes:
+        if outcome.action != "unchanged":
+            click.echo(f"{outcome.action:>9}  {outcome.path.as_posix()}")
+    changed = sum(o.action != "unchanged" for o in outcomes)
+    click.echo(f"{changed} file(s) changed, {len(outcomes) - changed} unchanged", err=True)
+
+
+@main.command("write-log")
+@click.option("--store", "store_dir", required=True, type=click.Path(file_okay=False, exists=True),
+              help="The store directory of `seckg serve --store DIR`.")
+@click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True)
+@click.option("--changes", is_flag=True, help="With --format jsonl: include each change as N-Quads.")
+def write_log(store_dir: str, fmt: str, changes: bool) -> None:
+    """The writes accepted by the server and the reloads from the files: who, when, what."""
+    import json
+    from pathlib import Path
+
+    from seckg.live_store import LiveStore
+    from seckg.write_log import export_records, summary_line
+
+    for record in export_records(LiveStore(Path(store_dir)).journal, changes):
+        click.echo(json.dumps(record, ensure_ascii=False) if fmt == "jsonl" else summary_line(record))
+
+
+@main.command()
+@click.argument("name")
+def token(name: str) -> None:
+    """Print a new write token line, NAME:TOKEN, to add to the file given to `serve --write-tokens`."""
+    from seckg.write_auth import _NAME, new_token
+
+    if not _NAME.match(name):
+        raise click.BadParameter("letters, digits and . _ @ - only", param_hint="NAME")
+    click.echo(f"{name}:{new_token()}")
 
 
 @main.command()
@@ -211,11 +274,21 @@ def export(config: Config, formats: tuple[str, ...], out_dir: str) -> None:
               "(default: $SECKG_REMOTE); fill it with `seckg load --to`.")
 @click.option("--remote-union", is_flag=True, help="The remote's default graph already is the union of its "
               "graphs (e.g. oxigraph serve --union-default-graph): skip listing them in every query.")
+@click.option("--write-tokens", type=click.Path(dir_okay=False), envvar="SECKG_WRITE_TOKENS_FILE",
+              help="Accept writes (/update, /data) from the bearer tokens in this file, one name:token a line; "
+                   "needs --store.")
+@click.option("--default-graph", metavar="data/PATH.ttl",
+              help="The data file that takes triples written to the default graph (default: they are refused).")
+@click.option("--watch", is_flag=True, help="Reload ontology/, shapes/ and data/ when they change on disk, "
+                                            "switching only to a graph that loads and conforms.")
+@click.option("--watch-interval", type=click.FloatRange(min=0.05), default=1.0, show_default=True,
+              help="Seconds between two looks at the files.")
 @click.pass_obj
 def serve(config: Config, host: str, port: int, workers: int | None, threads: int, dev: bool,
           store_dir: str | None, timeout: float | None, max_response_bytes: int | None,
           query_slots: int | None, cors_origins: tuple[str, ...], allow_service: tuple[str, ...],
-          remote: str | None, remote_union: bool) -> None:
+          remote: str | None, remote_union: bool,
+          write_tokens: str | None, default_graph: str | None, watch: bool, watch_interval: float) -> None:
     """Load and validate, then serve with gunicorn; refuses to start on a graph that does not conform.
 
     With --remote the graphs are read from that endpoint (validated when they were pushed)."""
@@ -227,8 +300,15 @@ def serve(config: Config, host: str, port: int, workers: int | None, threads: in
         cors_origins=cors_origins or None, allow_service=allow_service or None,
     )
     remote = remote or config.remote
-    if remote and store_dir:
-        raise click.UsageError("--store keeps an embedded store on disk; it cannot be combined with --remote")
+    if remote and (store_dir or write_tokens or watch):
+        raise click.UsageError("--store, --write-tokens and --watch work on the embedded store; "
+                               "they cannot be combined with --remote")
+    if write_tokens or watch:
+        from seckg.live_serving import live_app
+
+        with live_app(config, settings, store_dir, write_tokens, default_graph, watch, watch_interval) as app:
+            _run(app, host, port, dev, workers, threads, settings.timeout)
+        return
     if remote:
         from seckg.web import NotServable, remote_store
 
@@ -257,12 +337,16 @@ def serve(config: Config, host: str, port: int, workers: int | None, threads: in
                          stats=disk_stats(store_dir))
     else:
         app = create_app(config, store=GraphStore.from_loaded(_servable_loaded(config)), settings=settings)
+    _run(app, host, port, dev, workers, threads, settings.timeout)
+
+
+def _run(app, host: str, port: int, dev: bool, workers: int | None, threads: int, timeout: float) -> None:
     if dev:
         app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
         return
     from seckg.web import production
 
-    production.run(app, host, port, workers or production.default_workers(), threads, settings.timeout)
+    production.run(app, host, port, workers or production.default_workers(), threads, timeout)
 
 
 @main.command("load")

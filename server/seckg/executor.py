@@ -139,7 +139,8 @@ def _child(conn, open_store: Callable[[], GraphStore]) -> None:
 
 
 class _Worker:
-    def __init__(self, ctx, open_store):
+    def __init__(self, ctx, open_store, generation: int = 0):
+        self.generation = generation  # of the store it opened; an older child is never used again
         self.conn, child_conn = ctx.Pipe()
         self.process = ctx.Process(target=_child, args=(child_conn, open_store), daemon=True)
         self.process.start()
@@ -157,8 +158,10 @@ class _Worker:
 class QueryRunner:
     """At most `slots` concurrent queries per process, each in a child killed at its deadline."""
 
-    def __init__(self, open_store: Callable[[], GraphStore], slots: int = 2, queue_wait: float = 2.0):
+    def __init__(self, open_store: Callable[[], GraphStore], slots: int = 2, queue_wait: float = 2.0,
+                 generation: Callable[[], int] | None = None):
         self.open_store = open_store
+        self.generation = generation  # of the store, when writes can change it: children follow it
         self.slots = slots
         self.queue_wait = queue_wait
         self._ctx = multiprocessing.get_context("fork")
@@ -185,10 +188,15 @@ class QueryRunner:
         if not self._free.acquire(timeout=self.queue_wait):
             raise Busy(f"all {self.slots} query slots are busy")
         try:
+            current = self.generation() if self.generation else 0
             with self._lock:
+                stale = [w for w in self._idle if w.generation != current]
+                self._idle = [w for w in self._idle if w.generation == current]
                 worker = self._idle.pop() if self._idle else None
+            for old in stale:  # forked before the last write: they would answer from the old graph
+                old.kill()
             if worker is None or not worker.process.is_alive():
-                worker = _Worker(self._ctx, self.open_store)
+                worker = _Worker(self._ctx, self.open_store, current)
             try:
                 worker.conn.send(job)
                 ready = worker.conn.poll(timeout)

@@ -80,13 +80,24 @@ def _problem_from(error: SyntaxError, file: Path) -> ParseProblem:
     return ParseProblem(file, error.lineno or 1, error.offset or 1, message)
 
 
+def syntax_of(path: Path) -> ox.RdfFormat:
+    """Turtle, or RDF/XML when the file holds XML: Protégé can save an ontology opened from a
+    .ttl file as RDF/XML under the same name."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError:
+        return ox.RdfFormat.TURTLE
+    return ox.RdfFormat.RDF_XML if head.startswith((b"<?xml", b"<rdf:RDF")) else ox.RdfFormat.TURTLE
+
+
 def parse_file(config: Config, path: Path, graph: str) -> list[ox.Quad] | ParseProblem:
-    """All triples of one Turtle file as quads in `graph`, or why they cannot be read."""
+    """All triples of one Turtle (or RDF/XML) file as quads in `graph`, or why they cannot be read."""
     try:
         triples = list(
             ox.parse(
                 path=path,
-                format=ox.RdfFormat.TURTLE,
+                format=syntax_of(path),
                 base_iri=config.base,
                 without_named_graphs=True,
             )

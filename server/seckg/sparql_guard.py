@@ -144,3 +144,13 @@ def check_query(
 def looks_like_update(query: str) -> bool:
     """Whether the text is a SPARQL Update, to explain why it was not accepted as a query."""
     return inspect_query(query).is_update
+
+
+_BRACED = re.compile(_TOKEN.pattern + r"| (?P<brace>[{}])", re.X)
+
+
+def positioned_tokens(text: str) -> list[tuple[str, str, int]]:
+    """(kind, text, offset) of each token of `text` as written, braces included and comments left
+    out, so a caller can find keywords at the top level of an update and insert text there."""
+    return [(m.lastgroup if m.lastgroup != "prefix" else "pname", m.group(), m.start())
+            for m in _BRACED.finditer(text) if m.lastgroup != "comment"]

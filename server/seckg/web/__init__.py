@@ -49,6 +49,7 @@ def create_app(
     settings: EndpointSettings | None = None,
     open_store: Callable[[], GraphStore] | None = None,
     stats: tuple[dict[str, int], int] | None = None,
+    writes=None,
 ) -> Flask:
     """Build the app for `config` (default: from the environment).
 
@@ -59,6 +60,7 @@ def create_app(
     in child processes that get their store from `open_store` (default: the
     forked copy of `store`; an on-disk store passes a function that opens it,
     and its `stats` (triples per graph, triples in the union) instead of a store).
+    `writes` (a `seckg.web.writes.WriteAccess`) enables /update and writes at /data.
     """
     config = config or Config.from_env()
     settings = settings or EndpointSettings.from_env()
@@ -80,8 +82,10 @@ def create_app(
         raise NotServable(str(error)) from error
     app.extensions["seckg.graphs"] = graphs
     app.extensions["seckg.default_triples"] = union
+    view = writes.view if writes is not None else None
     app.extensions["seckg.runner"] = QueryRunner(
-        open_store or (lambda: store), slots=settings.query_slots, queue_wait=settings.queue_wait
+        open_store or (lambda: store), slots=settings.query_slots, queue_wait=settings.queue_wait,
+        generation=view.generation if view is not None else None,
     )
 
     try:
@@ -103,9 +107,11 @@ def create_app(
     from seckg.web.void import bp as void_bp
     from seckg.web.sparql import bp as sparql_bp
     from seckg.web.sparql import error_response
+    from seckg.web.writes import install as install_writes
 
     cors.install(app, settings.cors_origins)
     security.install(app)
+    install_writes(app, writes)
     app.register_blueprint(sparql_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(dumps_bp)

@@ -119,6 +119,13 @@ def _build(open_store: Callable[[], GraphStore], directory: str, config: Config)
     (Path(directory) / MANIFEST).write_text(json.dumps(manifest, indent=1))
 
 
+def _build_in_child(open_store: Callable[[], GraphStore], directory: str, config: Config) -> None:
+    """`_build`, then leave at once: a child forked from a gunicorn thread that exits the normal
+    way runs its parent's thread-pool exit hooks, which fail in the fork and turn success into 1."""
+    _build(open_store, directory, config)
+    os._exit(0)
+
+
 def build_for_app(open_store: Callable[[], GraphStore], config: Config) -> dict:
     """Write the dumps and the dataset statistics in a forked child; the manifest they produce.
 
@@ -128,7 +135,8 @@ def build_for_app(open_store: Callable[[], GraphStore], config: Config) -> dict:
     directory = tempfile.mkdtemp(prefix="seckg-dumps-")
     owner = os.getpid()
     atexit.register(lambda: os.getpid() == owner and shutil.rmtree(directory, ignore_errors=True))
-    child = multiprocessing.get_context("fork").Process(target=_build, args=(open_store, directory, config))
+    child = multiprocessing.get_context("fork").Process(target=_build_in_child,
+                                                        args=(open_store, directory, config))
     child.start()
     child.join()
     if child.exitcode != 0:

@@ -20,7 +20,8 @@ from seckg.web.service_description import describe
 
 bp = Blueprint("sparql", __name__)
 
-READ_ONLY = "this endpoint is read-only: SPARQL updates are not accepted"
+READ_ONLY = ("this endpoint is read-only: SPARQL updates are not accepted here; a server that accepts "
+             "writes takes them at /update")
 
 
 class ProtocolError(Exception):

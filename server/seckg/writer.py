@@ -1,0 +1,490 @@
+"""The one process that changes the graph: writes from every web worker, and reloads from the files.
+
+Why one process. gunicorn runs several workers, and a write must be seen by all
+of them and must never interleave with another. So there is a single source of
+truth, the writer: it owns the read-write database, holds an in-memory mirror
+of it with the rdflib union graph that pySHACL validates, and handles one
+change at a time. Workers authenticate the client and pass the request to it
+over a Unix socket (`multiprocessing.connection`, with a random key); queries
+never go through it (see live_store.py for how readers see its snapshots).
+
+It runs as its own interpreter (`python -m seckg.writer`), not as a fork: the
+server process must never open RocksDB, and a forked multiprocessing child
+would be terminated by any gunicorn worker that exits.
+
+Every change goes the same way, whether a SPARQL Update, a Graph Store
+Protocol request or files changed on disk:
+
+1. work out the change on a candidate (transactions.py); refuse bad requests;
+2. validate the nodes it touches and what refers to them; a violation → 422,
+   and the union graph is put back as it was;
+3. append it to the journal and fsync (from here on it survives a crash);
+4. apply it to the database, then to the mirror;
+5. checkpoint the database into a new snapshot and point current.json at it;
+6. answer 2xx.
+
+A crash between 3 and 5 is repaired on start-up by applying the last journal
+record again. With `--watch` a thread polls ontology/, shapes/ and data/ and
+reloads what changed, switching only to a graph that loads and conforms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import hashlib
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from multiprocessing.connection import Client, Listener
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from seckg.config import Config
+from seckg.journal import quads_from, quads_text
+from seckg.live_store import LiveStore
+from seckg.loading import LoadedGraph, data_files, graph_iri, load, ontology_files, relative, shape_files
+from seckg.reporting import render_human
+from seckg.store import EmbeddedStore
+from seckg.transactions import (
+    Change,
+    Trial,
+    WriteRefused,
+    apply_change,
+    graph_exists,
+    graph_store_change,
+    parse_payload,
+    update_change,
+)
+from seckg.validation import ShapesError, validate
+
+log = logging.getLogger("seckg.writer")
+
+
+class StartupError(RuntimeError):
+    """The writer cannot start: no store yet and the files do not load or conform, or the store is unusable."""
+
+
+class WriterUnavailable(RuntimeError):
+    """The writer process cannot be reached."""
+
+
+@dataclass(frozen=True)
+class WriterOptions:
+    watch: bool = False
+    interval: float = 1.0  # seconds between two looks at the files
+    default_graph: str | None = None  # where triples written to the default graph go; None: refused
+    grace: float = 90.0  # seconds a replaced snapshot is kept for queries still reading it
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def source_files(config: Config) -> list[Path]:
+    return [*ontology_files(config), *data_files(config), *shape_files(config)]
+
+
+def source_hashes(config: Config) -> dict[str, str]:
+    return {relative(config, p).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in source_files(config)}
+
+
+def file_signatures(config: Config) -> dict[str, tuple]:
+    """What a cheap look (stat) sees of each source file; a difference means: read them again."""
+    signatures = {}
+    for path in source_files(config):
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            continue
+        signatures[relative(config, path).as_posix()] = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    return signatures
+
+
+class Writer:
+    def __init__(self, config: Config, live: LiveStore, options: WriterOptions):
+        self.config = config
+        self.live = live
+        self.options = options
+        self.lock = threading.Lock()
+        self.primary: ox.Store | None = None
+        self.mirror: LoadedGraph | None = None
+        self.generation = 0
+        self._superseded: dict[int, float] = {}
+
+    # --- start-up ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.live.root.mkdir(parents=True, exist_ok=True)
+        dropped = self.live.journal.recover()
+        if dropped:
+            log.warning("dropped %d bytes of an unfinished (never acknowledged) journal record", dropped)
+        current = self.live.read_current()
+        self.generation = int(current["generation"]) if current else 0
+        files, hashes = load(self.config), source_hashes(self.config)
+        ready = self.live.root / "primary.ready"
+        if not ready.exists():
+            self._first_build(files, hashes)
+            ready.write_text(_now() + "\n")
+        else:
+            self.primary = ox.Store(str(self.live.primary))
+            last = self.live.journal.last()
+            if last is not None:  # redo: harmless if it was applied in full, completes it if not
+                apply_change(self.primary, Change(set(quads_from(last["removed"])), set(quads_from(last["added"]))))
+            memory = ox.Store()
+            memory.extend(self.primary.quads_for_pattern(None, None, None, None))
+            self.mirror = self._loaded_like(files, memory)
+            outcome = self._sync(files, hashes, who="files (at start-up)")
+            if outcome is not None and not outcome["accepted"] and not self.options.watch:
+                raise StartupError(outcome["message"])
+        self._publish(self.generation + 1)
+        self.live.drop_snapshots({self.generation})
+
+    def _first_build(self, files: LoadedGraph, hashes: dict[str, str]) -> None:
+        if files.problems:
+            raise StartupError("\n".join(str(p) for p in files.problems))
+        try:
+            report = validate(files)
+        except ShapesError as error:
+            raise StartupError(str(error)) from error
+        if not report.conforms:
+            raise StartupError(render_human(report) + "not serving a graph that does not conform")
+        import shutil
+
+        shutil.rmtree(self.live.primary, ignore_errors=True)
+        self.primary = ox.Store(str(self.live.primary))
+        self.primary.bulk_extend(files.store.quads_for_pattern(None, None, None, None))
+        self.primary.flush()
+        self.mirror = files
+        self.live.write_synced(hashes)
+        self._status(accepted=True, files=sorted(hashes), message="built the store from the files")
+
+    def _loaded_like(self, files: LoadedGraph, store: ox.Store) -> LoadedGraph:
+        """The files' shapes, locations and prefixes over the triples of `store`."""
+        graphs = {}
+        for g in store.named_graphs():
+            path = files.graphs.get(g.value)
+            graphs[g.value] = path if path is not None else Path(g.value[len(self.config.base + "graph/"):] + ".ttl")
+        return LoadedGraph(config=self.config, store=store, graphs=graphs, shapes=files.shapes,
+                           subject_locations=files.subject_locations, prefixes=files.prefixes)
+
+    # --- publishing -------------------------------------------------------------------------
+
+    def _publish(self, generation: int) -> None:
+        import shutil
+
+        target = self.live.snapshot_dir(generation)
+        shutil.rmtree(target, ignore_errors=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.primary.backup(str(target))
+        view = EmbeddedStore(self.mirror.store)
+        self.live.publish(generation, view.triples_per_graph(), view.union_size())
+        now = time.monotonic()
+        if self.generation and self.generation != generation:
+            self._superseded[self.generation] = now
+        self.generation = generation
+        keep = {generation} | {g for g, t in self._superseded.items() if now - t < self.options.grace}
+        self._superseded = {g: t for g, t in self._superseded.items() if g in keep}
+        self.live.drop_snapshots(keep)
+
+    def _commit(self, change: Change, who: str, what: dict, mirror: LoadedGraph | None = None) -> int:
+        """Make `change` (already validated, already in the mirror's union graph) durable and visible;
+        `mirror` is a validated candidate that already holds it, to take the mirror's place."""
+        generation = self.generation + 1
+        self.live.journal.append({
+            "generation": generation, "time": _now(), "who": who, "what": what,
+            "graphs": change.per_graph(), "removed": quads_text(change.removed), "added": quads_text(change.added),
+        })
+        try:
+            apply_change(self.primary, change)
+            if mirror is not None:
+                self.mirror = mirror
+            else:
+                apply_change(self.mirror.store, change)  # done by the trial already: a no-op
+            self._publish(generation)
+        except Exception:
+            # The journal has the change and the database may have part of it: only the start-up
+            # redo can put them back in step, so stop rather than serve an inconsistent state.
+            log.exception("could not apply a journaled change; stopping so start-up can redo it")
+            os._exit(70)
+        return generation
+
+    # --- writes -----------------------------------------------------------------------------
+
+    def handle(self, request: dict) -> dict:
+        op = request.get("op")
+        if op == "status":
+            return {"status": 200, "generation": self.generation}
+        who = request.get("who", "?")
+        created = False
+        try:
+            if op == "update":
+                change = update_change(self.config, self.mirror.store, request["update"],
+                                       request.get("using", []), request.get("using_named", []),
+                                       self.options.default_graph)
+                what = {"kind": "update", "update": request["update"]}
+                for key in ("using", "using_named"):
+                    if request.get(key):
+                        what[key] = request[key]
+            elif op == "graph":
+                method = request["method"]
+                graph = request.get("graph") or self.options.default_graph
+                if graph is None:
+                    raise WriteRefused(400, "this server has no default graph for writes (start it with "
+                                            "--default-graph data/<path>.ttl); name the graph with ?graph=")
+                exists = graph_exists(self.mirror.store, graph)
+                if method == "DELETE" and not exists:
+                    raise WriteRefused(404, f"there is no graph <{graph}>")
+                payload = parse_payload(request["body"], request.get("media_type", ""), graph) \
+                    if method in ("PUT", "POST") else []
+                change = graph_store_change(self.config, self.mirror.store, method, graph, payload)
+                created = method in ("PUT", "POST") and not exists and bool(change.added)
+                what = {"kind": "graph-store", "method": method, "graph": graph,
+                        "default": request.get("graph") is None, "bytes": len(request.get("body") or b"")}
+            else:
+                return {"status": 400, "message": f"unknown writer operation {op!r}"}
+        except WriteRefused as error:
+            return {"status": error.status, "message": str(error)}
+        if not change:
+            return {"status": 200, "generation": self.generation, "graphs": {}, "message": "nothing changed"}
+        started = time.perf_counter()
+        trial = Trial(self.mirror, change)
+        if not trial.conforms:
+            trial.undo()
+            violations = trial.report.violations
+            return {"status": 422, "generation": self.generation,
+                    "message": f"refused: the change would leave {len(violations)} violation(s); nothing was changed",
+                    "findings": [f.as_dict() for f in trial.report.findings],
+                    "report_turtle": trial.report.graph.serialize(format="turtle")}
+        validated = time.perf_counter()
+        try:
+            generation = self._commit(change, who, what)
+        except BaseException:
+            trial.undo()
+            raise
+        log.info("generation %d: %s by %s (%s)", generation, what["kind"], who,
+                 ", ".join(f"{g}: -{c['removed']} +{c['added']}" for g, c in change.per_graph().items()))
+        return {"status": 201 if created else 200, "generation": generation, "graphs": change.per_graph(),
+                "warnings": [f.as_dict() for f in trial.report.findings if f.severity != "Violation"],
+                "timings": {"validation_s": round(validated - started, 4),
+                            "commit_s": round(time.perf_counter() - validated, 4)}}
+
+    # --- reloads from the files -------------------------------------------------------------
+
+    def _sync(self, files: LoadedGraph, hashes: dict[str, str], who: str) -> dict | None:
+        """Switch to the files that changed since they were last loaded, if the result conforms.
+
+        None when no file changed; otherwise the outcome also written to status.json.
+        """
+        synced = self.live.read_synced()
+        changed = sorted(rel for rel in hashes.keys() | synced.keys() if hashes.get(rel) != synced.get(rel))
+        if not changed:
+            return None
+        if files.problems:
+            return self._status(accepted=False, files=changed, problems=[str(p) for p in files.problems],
+                                message=f"{len(files.problems)} file(s) could not be read; still serving "
+                                        f"generation {self.generation}")
+        graphs = {graph_iri(self.config, self.config.root / rel) for rel in changed
+                  if not rel.startswith(relative(self.config, self.config.shapes_dir).as_posix() + "/")}
+        candidate = ox.Store()
+        candidate.extend(q for q in self.mirror.store.quads_for_pattern(None, None, None, None)
+                         if q.graph_name.value not in graphs)
+        candidate.extend(q for q in files.store.quads_for_pattern(None, None, None, None)
+                         if q.graph_name.value in graphs)
+        loaded = self._loaded_like(files, candidate)
+        try:
+            report = validate(loaded)
+        except ShapesError as error:
+            return self._status(accepted=False, files=changed, problems=[str(error)],
+                                message=f"the shapes cannot be used; still serving generation {self.generation}")
+        if not report.conforms:
+            return self._status(accepted=False, files=changed, findings=[f.as_dict() for f in report.violations],
+                                message=f"{len(report.violations)} violation(s); still serving generation "
+                                        f"{self.generation}\n" + render_human(report))
+        before = set(self.mirror.store.quads_for_pattern(None, None, None, None))
+        after = set(candidate.quads_for_pattern(None, None, None, None))
+        change = Change(removed=before - after, added=after - before)
+        self._commit(change, who, {"kind": "files", "files": changed}, mirror=loaded)
+        self.live.write_synced(hashes)
+        return self._status(accepted=True, files=changed, message=f"switched to generation {self.generation}")
+
+    def _status(self, accepted: bool, files: list[str], message: str, problems: list[str] = (),
+                findings: list[dict] = ()) -> dict:
+        outcome = {"time": _now(), "accepted": accepted, "files": files, "message": message,
+                   "problems": list(problems), "findings": list(findings)}
+        (log.info if accepted else log.error)("reload of %s: %s", ", ".join(files), message)
+        status = self.live.read_status()
+        status["last_reload"] = outcome
+        if accepted:
+            status["last_good_reload"] = outcome
+        status["watch"] = self.options.watch
+        self.live.write_status(status)
+        return outcome
+
+    def reload_if_changed(self) -> dict | None:
+        with self.lock:
+            outcome = self._sync(load(self.config), source_hashes(self.config), who="files (watch)")
+            if outcome is None and not self.live.read_status().get("last_reload", {}).get("accepted", True):
+                # The rejected edit was undone: the files are again what is being served.
+                outcome = self._status(accepted=True, files=[], message=f"the files match generation "
+                                                                        f"{self.generation} again")
+            return outcome
+
+    def watch(self, stop: threading.Event) -> None:
+        """Poll the source files; reload once what changed has stayed the same for one interval
+        (an editor may write a file in several steps)."""
+        seen = file_signatures(self.config)
+        while not stop.wait(self.options.interval):
+            now = file_signatures(self.config)
+            if now == seen:
+                continue
+            while not stop.wait(self.options.interval):
+                settled = file_signatures(self.config)
+                if settled == now:
+                    break
+                now = settled
+            seen = now
+            try:
+                self.reload_if_changed()
+            except Exception:  # a reload must never stop the server
+                log.exception("reload failed")
+
+    # --- the request loop -------------------------------------------------------------------
+
+    def serve(self, listener: Listener) -> None:
+        while True:
+            try:
+                conn = listener.accept()
+            except (OSError, EOFError) as error:  # e.g. a client with the wrong key
+                log.warning("refused a connection to the writer: %s", error)
+                continue
+            with conn:
+                try:
+                    request = conn.recv()
+                except (EOFError, OSError):
+                    continue
+                with self.lock:
+                    try:
+                        response = self.handle(request)
+                    except Exception as error:
+                        log.exception("write failed")
+                        response = {"status": 500, "message": f"the write failed: {error}; nothing was changed"}
+                try:
+                    conn.send(response)
+                except OSError:
+                    pass
+
+
+class WriterClient:
+    """How a web worker talks to the writer: one connection per request."""
+
+    def __init__(self, address: str, authkey: bytes):
+        self.address = address
+        self.authkey = authkey
+
+    def call(self, request: dict) -> dict:
+        try:
+            with Client(self.address, family="AF_UNIX", authkey=self.authkey) as conn:
+                conn.send(request)
+                return conn.recv()
+        except (OSError, EOFError) as error:
+            raise WriterUnavailable(f"the writer process is not answering ({error})") from None
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to stop this process when the server that started it goes away."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+    if os.getppid() != parent:
+        sys.exit(0)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m seckg.writer", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--root", required=True)
+    parser.add_argument("--base", required=True)
+    parser.add_argument("--store", required=True)
+    parser.add_argument("--socket", required=True)
+    parser.add_argument("--parent", type=int, required=True)
+    parser.add_argument("--watch", action="store_true")
+    parser.add_argument("--interval", type=float, default=1.0)
+    parser.add_argument("--default-graph")
+    parser.add_argument("--grace", type=float, default=90.0)
+    args = parser.parse_args(argv)
+    _die_with_parent(args.parent)
+    logging.basicConfig(level=logging.INFO, format="[seckg writer] %(levelname)s %(message)s", stream=sys.stderr)
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
+    authkey = bytes.fromhex(sys.stdin.readline().strip())
+    writer = Writer(Config(root=args.root, base=args.base), LiveStore(Path(args.store)),
+                    WriterOptions(watch=args.watch, interval=args.interval, default_graph=args.default_graph,
+                                  grace=args.grace))
+    try:
+        writer.start()
+    except StartupError as error:
+        print(f"failed\n{error}", flush=True)
+        sys.exit(1)
+    listener = Listener(args.socket, family="AF_UNIX", authkey=authkey)
+    if writer.options.watch:
+        threading.Thread(target=writer.watch, args=(threading.Event(),), daemon=True).start()
+    print(f"ready {writer.generation}", flush=True)
+    writer.serve(listener)
+
+
+class RunningWriter:
+    """The writer process started by `seckg serve`, and how to reach and stop it."""
+
+    def __init__(self, config: Config, store_dir: Path, options: WriterOptions):
+        import secrets
+        import subprocess
+        import tempfile
+
+        self._socket_dir = tempfile.mkdtemp(prefix="seckg-writer-")  # mode 0700: only this user connects
+        address = os.path.join(self._socket_dir, "socket")
+        key = secrets.token_bytes(32)
+        command = [sys.executable, "-m", "seckg.writer", "--root", str(config.root), "--base", config.base,
+                   "--store", str(store_dir), "--socket", address, "--parent", str(os.getpid()),
+                   "--interval", str(options.interval), "--grace", str(options.grace)]
+        if options.watch:
+            command.append("--watch")
+        if options.default_graph:
+            command += ["--default-graph", options.default_graph]
+        self.owner = os.getpid()
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.process.stdin.write(key.hex() + "\n")
+        self.process.stdin.close()
+        first = self.process.stdout.readline()
+        if not first.startswith("ready"):
+            rest = self.process.stdout.read()
+            self.process.wait()
+            self.stop()
+            raise StartupError(rest.strip() or f"the writer exited with status {self.process.returncode}")
+        self.process.stdout.close()
+        self.generation = int(first.split()[1])
+        self.client = WriterClient(address, key)
+
+    def stop(self) -> None:
+        import shutil
+
+        if os.getpid() != self.owner:  # a forked web worker exiting must not stop it
+            return
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except Exception:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self._socket_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
