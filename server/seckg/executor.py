@@ -24,6 +24,7 @@ import pyoxigraph as ox
 
 from seckg.sparql_guard import QueryRejected
 from seckg.store import GraphStore
+from seckg.xml_text import NotXmlText, portable_xml
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,9 @@ class _CappedBuffer(io.RawIOBase):
         return len(data)
 
 
+_XML_WRITERS = ("XML", "RDF_XML")
+
+
 def execute(store: GraphStore, job: Job) -> Answer:
     """Run `job` on `store` in this process; errors become statuses, never exceptions."""
     try:
@@ -114,7 +118,13 @@ def execute(store: GraphStore, job: Job) -> Answer:
                 "ask for less (LIMIT/OFFSET, fewer variables) or a more compact format",
             )
         return Answer(500, message=f"query evaluation failed: {error}")
-    return Answer(200, body=b"".join(out.parts), kind=kind)
+    body = b"".join(out.parts)
+    if writer in _XML_WRITERS:
+        try:
+            body = portable_xml(body)
+        except NotXmlText as error:
+            return Answer(422, message=str(error))
+    return Answer(200, body=body, kind=kind)
 
 
 def _child(conn, open_store: Callable[[], GraphStore]) -> None:

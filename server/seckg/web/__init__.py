@@ -75,7 +75,7 @@ def create_app(
     except QueryHeaderError as error:
         raise NotServable(str(error)) from error
 
-    from seckg.web import cors
+    from seckg.web import cors, request_limits, security_headers
     from seckg.web.api import bp as api_bp
     from seckg.web.dumps import bp as dumps_bp
     from seckg.web.dumps import build_for_app
@@ -86,6 +86,8 @@ def create_app(
     from seckg.web.sparql import error_response
 
     cors.install(app, settings.cors_origins)
+    security_headers.install(app)
+    request_limits.install(app, settings.max_request_bytes)
     app.register_blueprint(sparql_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(dumps_bp)

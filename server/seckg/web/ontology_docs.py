@@ -30,6 +30,7 @@ from seckg.namespaces import display_prefixes, shorten
 from seckg.web import protocol
 from seckg.web.resources import DOCUMENT_OFFERS, EXTENSION_OF, EXTENSIONS, HTML, local_href
 from seckg.web.sparql import error_response
+from seckg.xml_text import portable_xml
 
 bp = Blueprint("ontology", __name__, template_folder="templates")
 
@@ -150,7 +151,7 @@ def _serve(entry: dict, ext: str, html: str) -> Response:
     if ext == "ttl":
         return Response(entry["turtle"], content_type=EXTENSIONS["ttl"].content_type)
     if ext == "rdf":
-        return Response(ox.serialize(entry["triples"], format=ox.RdfFormat.RDF_XML),
+        return Response(portable_xml(ox.serialize(entry["triples"], format=ox.RdfFormat.RDF_XML)),
                         content_type=EXTENSIONS["rdf"].content_type)
     return Response(html, content_type=HTML.content_type)
 
