@@ -34,4 +34,9 @@ class Listener:
                     self.requests.append(b"")
 
     def close(self) -> None:
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
+        except OSError:
+            pass
         self.sock.close()
+        self._thread.join(timeout=5)

@@ -25,6 +25,11 @@ CART4 = "?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 
 
+# Too deep for the engine's stack: 400 when the query process overflows it, 503 if on a loaded machine the
+# timeout comes first (tests/test_bug_deep_query_crash.py checks the 400 with a long timeout).
+DEEP = {400, 503}
+
+
 def count_query(body: str) -> str:
     return f"SELECT (COUNT(*) AS ?n) WHERE {{ {body} }}"
 
@@ -45,15 +50,15 @@ HOSTILE = {  # name: (query, statuses it may end with, the count it must give if
                                     {200, 503}, 0),
     "regex too large to compile": (count_query('?s ?p ?o FILTER(REGEX(STR(?o), "a{1000}{1000}{1000}"))'),
                                    {200, 503, 400}, 0),
-    "enormous literal": ('SELECT (STRLEN("' + "x" * 900_000 + '") AS ?n) WHERE {}', {200}, 900_000),
+    "enormous literal": ('SELECT (STRLEN("' + "x" * 900_000 + '") AS ?n) WHERE {}', {200, 503}, 900_000),
     "string growth in a product": (count_query(
         '?a ?b ?c . ?d ?e ?f . ?g ?h ?i BIND(REPLACE(REPLACE(STR(?c), "", "aaaaaaaaaa"), "", "aaaaaaaaaa") AS ?big)'),
         {503}, None),
-    "deeply nested groups": ("SELECT * WHERE " + "{" * 5000 + " ?s ?p ?o " + "}" * 5000, {400}, None),
-    "deeply nested expression": ("SELECT (" + "(" * 20_000 + "1" + ")" * 20_000 + " AS ?x) WHERE {}", {400}, None),
-    "long chain of negations": ("SELECT (" + "!" * 20_000 + "true AS ?x) WHERE {}", {400}, None),
-    "long UNION chain": ("SELECT * WHERE { " + " UNION ".join(["{ ?s ?p ?o }"] * 20_000) + " }", {400}, None),
-    "long path sequence": ("SELECT * WHERE { ?s " + "/".join([f"<{RDFS}seeAlso>"] * 20_000) + " ?o }", {400}, None),
+    "deeply nested groups": ("SELECT * WHERE " + "{" * 5000 + " ?s ?p ?o " + "}" * 5000, DEEP, None),
+    "deeply nested expression": ("SELECT (" + "(" * 20_000 + "1" + ")" * 20_000 + " AS ?x) WHERE {}", DEEP, None),
+    "long chain of negations": ("SELECT (" + "!" * 20_000 + "true AS ?x) WHERE {}", DEEP, None),
+    "long UNION chain": ("SELECT * WHERE { " + " UNION ".join(["{ ?s ?p ?o }"] * 20_000) + " }", DEEP, None),
+    "long path sequence": ("SELECT * WHERE { ?s " + "/".join([f"<{RDFS}seeAlso>"] * 20_000) + " ?o }", DEEP, None),
 }
 
 
