@@ -12,11 +12,14 @@ never gets a truncated answer that looks complete.
 
 from __future__ import annotations
 
+import faulthandler
 import io
 import multiprocessing
 import os
+import resource
 import signal
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -24,6 +27,10 @@ import pyoxigraph as ox
 
 from seckg.sparql_guard import QueryRejected
 from seckg.store import AnswerTooLarge, GraphStore, StoreUnavailable, is_graph_answer
+from seckg.xml_text import NotXmlText, portable_xml
+
+
+ORPHAN_CHECK_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,9 @@ def _too_large(limit: int) -> Answer:
     )
 
 
+_XML_WRITERS = ("XML", "RDF_XML")
+
+
 def execute(store: GraphStore, job: Job) -> Answer:
     """Run `job` on `store` in this process; errors become statuses, never exceptions."""
     try:
@@ -122,13 +132,30 @@ def execute(store: GraphStore, job: Job) -> Answer:
         if out.overflowed:
             return _too_large(job.max_bytes)
         return Answer(500, message=f"query evaluation failed: {error}")
-    return Answer(200, body=b"".join(out.parts), kind=kind)
+    body = b"".join(out.parts)
+    if writer in _XML_WRITERS:
+        try:
+            body = portable_xml(body)
+        except NotXmlText as error:
+            return Answer(422, message=str(error))
+    return Answer(200, body=body, kind=kind)
 
 
-def _child(conn, open_store: Callable[[], GraphStore]) -> None:
-    """Child loop: answer jobs until the parent closes the pipe."""
+def _exit_when_orphaned(parent: int) -> None:
+    """A worker killed outright (SIGKILL, OOM) cannot stop its children, and nobody would read the
+    answer of a runaway query it left behind; Oxigraph releases the GIL, so this thread gets to run."""
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_CHECK_SECONDS)
+    os._exit(1)
+
+
+def _child(conn, open_store: Callable[[], GraphStore], parent: int) -> None:
+    """Child loop: answer jobs until the parent closes the pipe or dies."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # gunicorn's handlers were inherited
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a query that overflows the stack dumps no store-sized core
+    faulthandler.disable()  # ... nor a Python traceback into the server's log
+    threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
     store = open_store()
     while True:
         try:
@@ -142,7 +169,7 @@ class _Worker:
     def __init__(self, ctx, open_store, generation: int = 0):
         self.generation = generation  # of the store it opened; an older child is never used again
         self.conn, child_conn = ctx.Pipe()
-        self.process = ctx.Process(target=_child, args=(child_conn, open_store), daemon=True)
+        self.process = ctx.Process(target=_child, args=(child_conn, open_store, os.getpid()), daemon=True)
         self.process.start()
         child_conn.close()
 
@@ -153,6 +180,21 @@ class _Worker:
             pass
         self.process.join()
         self.conn.close()
+
+
+# How a query child ends when Oxigraph recurses past its stack: a query nested (or chained) thousands deep.
+_STACK_OVERFLOW = (-signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS)
+
+
+def _died(worker: _Worker) -> Answer:
+    """The answer for a child that ended without answering; it is not reused."""
+    worker.process.join(5)
+    exitcode = worker.process.exitcode
+    worker.kill()
+    if exitcode in _STACK_OVERFLOW:
+        return Answer(400, message="the query is nested or chained too deeply for this server to evaluate "
+                                   "(its evaluator ran out of stack); split it or flatten it")
+    return Answer(500, message="the query process died (out of memory?); nothing was returned")
 
 
 class QueryRunner:
@@ -202,8 +244,7 @@ class QueryRunner:
                 ready = worker.conn.poll(timeout)
                 answer = worker.conn.recv() if ready else None
             except (EOFError, OSError, BrokenPipeError):
-                worker.kill()
-                return Answer(500, message="the query process died (out of memory?); nothing was returned")
+                return _died(worker)
             if answer is None:
                 worker.kill()
                 self.killed += 1

@@ -20,6 +20,7 @@ from rdflib import Dataset, Graph, URIRef
 
 from seckg.config import Config
 from seckg.terms import to_rdflib
+from seckg.xml_text import forbidden_character
 
 
 @dataclass(frozen=True)
@@ -59,11 +60,14 @@ def shape_files(config: Config) -> list[Path]:
 
 
 def relative(config: Config, path: Path) -> Path:
-    """`path` relative to the repository root when it lies inside it."""
-    try:
-        return path.resolve().relative_to(config.root)
-    except ValueError:
-        return path
+    """`path` relative to the repository root when it lies inside it (as listed, or once resolved:
+    a link to a file elsewhere, or to nothing, is still named by where it sits in the repository)."""
+    for candidate in (path.absolute(), path.resolve()):
+        try:
+            return candidate.relative_to(config.root)
+        except ValueError:
+            continue
+    return path
 
 
 def graph_iri(config: Config, path: Path) -> str:
@@ -72,12 +76,40 @@ def graph_iri(config: Config, path: Path) -> str:
     return f"{config.base}graph/{rel.as_posix()}"
 
 
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
+def _visible(message: str) -> str:
+    """The parser quotes the offending character; a NUL or a BOM printed as itself shows nothing."""
+    return _INVISIBLE.sub(lambda m: f"U+{ord(m.group()):04X}", message)
+
+
 def _problem_from(error: SyntaxError, file: Path) -> ParseProblem:
     message = error.msg or str(error)
     # pyoxigraph prefixes the text with the location it also gives as numbers.
     if message.startswith("Parser error") and ": " in message:
         message = message.split(": ", 1)[1]
-    return ParseProblem(file, error.lineno or 1, error.offset or 1, message)
+    return ParseProblem(file, error.lineno or 1, error.offset or 1, _visible(message))
+
+
+def _literal_xml_cannot_carry(triples: list) -> str | None:
+    for triple in triples:
+        if isinstance(triple.object, ox.Literal):
+            found = forbidden_character(triple.object.value)
+            if found is not None:
+                return found
+    return None
+
+
+def _place_of_character(text: str, char: str) -> tuple[int, int]:
+    """Line and column of `char` in Turtle `text`, written as itself or as a \\u / \\U escape."""
+    code = ord(char)
+    pattern = re.compile(f"{re.escape(char)}|\\\\u{code:04X}|\\\\U{code:08X}", re.IGNORECASE)
+    match = pattern.search(text)
+    if match is None:
+        return 1, 1
+    line = text.count("\n", 0, match.start()) + 1
+    return line, match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
 
 
 def syntax_of(path: Path) -> ox.RdfFormat:
@@ -94,9 +126,12 @@ def syntax_of(path: Path) -> ox.RdfFormat:
 def parse_file(config: Config, path: Path, graph: str) -> list[ox.Quad] | ParseProblem:
     """All triples of one Turtle (or RDF/XML) file as quads in `graph`, or why they cannot be read."""
     try:
+        data = path.read_bytes()
+        # Editors on Windows start UTF-8 files with a byte order mark; it is not part of the Turtle.
+        data = data[len(_BOM):] if data.startswith(_BOM) else data
         triples = list(
             ox.parse(
-                path=path,
+                data,
                 format=syntax_of(path),
                 base_iri=config.base,
                 without_named_graphs=True,
@@ -105,7 +140,14 @@ def parse_file(config: Config, path: Path, graph: str) -> list[ox.Quad] | ParseP
     except SyntaxError as error:
         return _problem_from(error, relative(config, path))
     except (OSError, ValueError) as error:
-        return ParseProblem(relative(config, path), 1, 1, str(error))
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        return ParseProblem(relative(config, path), 1, 1, f"cannot read the file: {reason}")
+    unwritable = _literal_xml_cannot_carry(triples)
+    if unwritable is not None:
+        line, column = _place_of_character(data.decode("utf-8", errors="replace"), unwritable)
+        return ParseProblem(relative(config, path), line, column,
+                            f"a literal holds the control character U+{ord(unwritable):04X}, which RDF/XML and "
+                            "SPARQL XML results cannot carry; remove it (tab, line feed and carriage return are fine)")
     name = ox.NamedNode(graph)
     blank = _stable_blank_nodes(graph)
     return [ox.Quad(blank(q.subject), q.predicate, blank(q.object), name) for q in triples]
@@ -128,6 +170,7 @@ def _stable_blank_nodes(graph: str):
     return rename
 
 
+_BOM = b"\xef\xbb\xbf"
 _PREFIX = re.compile(r"^[ \t]*@?prefix[ \t]+([A-Za-z][\w.-]*)?:[ \t]*<([^>]*)>", re.I | re.M)
 _BASE = re.compile(r"^[ \t]*@?base[ \t]+<([^>]*)>", re.I | re.M)
 _LONG_QUOTE = re.compile(r'"""|\'\'\'')
@@ -234,7 +277,7 @@ def load(config: Config) -> LoadedGraph:
         rel = relative(config, path)
         loaded.graphs[graph] = rel
         subjects = {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)}
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
         _remember_prefixes(loaded, text)
         for iri, line in subject_lines(text, config.base, subjects).items():
             loaded.subject_locations.setdefault(iri, []).append(Location(rel, line))
@@ -243,7 +286,7 @@ def load(config: Config) -> LoadedGraph:
         if isinstance(quads, ParseProblem):
             loaded.problems.append(quads)
             continue
-        _remember_prefixes(loaded, path.read_text(encoding="utf-8"))
+        _remember_prefixes(loaded, path.read_text(encoding="utf-8-sig"))
         for q in quads:
             loaded.shapes.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
     return loaded
@@ -294,7 +337,7 @@ def replace_file(loaded: LoadedGraph, path: Path) -> FileChange:
             problem = parsed
         else:
             added = parsed
-            text = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8-sig")
     if removed:
         loaded.store.remove_graph(name)
     loaded.store.extend(added)

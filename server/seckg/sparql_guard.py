@@ -22,20 +22,25 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+# Every alternative that starts to match keeps what it scanned, so the scan is linear in the length of
+# the query whatever its text: an unterminated string runs to the end of its line (triple-quoted: to
+# the end of the query), and a run of name characters without a colon is one token rather than a fresh
+# start at each of its letters. (Such queries are malformed; the engine refuses them anyway.)
 _TOKEN = re.compile(
     r"""
-      (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''
-      | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-      | '(?:[^'\\\n\r]|\\.)*'
-      | "(?:[^"\\\n\r]|\\.)*")
+      (?P<string>'''(?:[^'\\]|\\[\s\S]|'(?!''))*(?:'''|\Z)
+      | \"\"\"(?:[^"\\]|\\[\s\S]|"(?!""))*(?:\"\"\"|\Z)
+      | '(?:[^'\\\n\r]|\\.)*'?
+      | "(?:[^"\\\n\r]|\\.)*"?)
     | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
     | (?P<comment>\#[^\n\r]*)
     | (?P<var>[?$][\w\u00B7-\uFFFF]+)
     | (?P<pname>(?P<prefix>[A-Za-z\u00C0-\uFFFF][\w.\-\u00B7-\uFFFF]*)?:(?:[\w\-:%\u00B7-\uFFFF]|\\.|\.(?=[\w\-:%]))*)
-    | (?P<word>[A-Za-z]+)
+    | (?P<run>[A-Za-z\u00C0-\uFFFF][\w.\-\u00B7-\uFFFF]*)
     """,
     re.X,
 )
+_WORD = re.compile("[A-Za-z]+")
 _FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
 _UPDATES = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 
@@ -64,8 +69,14 @@ def _unescape(query: str) -> str:
 
 
 def _tokens(query: str) -> list[tuple[str, str, re.Match]]:
-    return [(m.lastgroup if m.lastgroup != "prefix" else "pname", m.group(), m)
-            for m in _TOKEN.finditer(_unescape(query)) if m.lastgroup != "comment"]
+    found = []
+    for m in _TOKEN.finditer(_unescape(query)):
+        kind = m.lastgroup if m.lastgroup != "prefix" else "pname"
+        if kind == "run":  # keywords are the letters of a run: "?o.FILTER" holds the word FILTER
+            found += [("word", word, m) for word in _WORD.findall(m.group())]
+        elif kind != "comment":
+            found.append((kind, m.group(), m))
+    return found
 
 
 def inspect_query(query: str) -> QueryInfo:

@@ -93,7 +93,7 @@ def create_app(
     except QueryHeaderError as error:
         raise NotServable(str(error)) from error
 
-    from seckg.web import cors, security
+    from seckg.web import cors, request_limits, security_headers
     from seckg.web.assets import bp as assets_bp
     from seckg.web.editor import bp as editor_bp
     from seckg.web.home import bp as home_bp
@@ -110,7 +110,8 @@ def create_app(
     from seckg.web.writes import install as install_writes
 
     cors.install(app, settings.cors_origins)
-    security.install(app)
+    security_headers.install(app)
+    request_limits.install(app, settings.max_request_bytes)
     install_writes(app, writes)
     app.register_blueprint(sparql_bp)
     app.register_blueprint(api_bp)

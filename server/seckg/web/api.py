@@ -75,7 +75,8 @@ def openapi() -> Response:
                         "content": {o.media: {} for o in _offers(named)}},
                 "400": {"description": "A parameter is missing, unknown or malformed"},
                 "406": {"description": "No acceptable format"},
-                "422": {"description": "The answer is larger than the server sends"},
+                "422": {"description": "The answer is larger than the server sends, or holds a character "
+                                       "the XML format asked for cannot carry"},
                 "503": {"description": "Timed out, or the server is busy (see Retry-After)"},
             },
         }}

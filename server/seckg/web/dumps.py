@@ -35,6 +35,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, send
 from seckg.config import Config
 from seckg.licence import LICENSE, LICENSE_NAME, RIGHTS, link_header
 from seckg.store import GraphStore
+from seckg.xml_text import portable_xml
 
 bp = Blueprint("dumps", __name__, template_folder="templates")
 
@@ -102,6 +103,8 @@ def write_dumps(store: GraphStore, directory: Path, base: str,
         source = store.quads() if fmt.quads else store.triples()
         ox.serialize(source, str(partial), format=getattr(ox.RdfFormat, fmt.writer),
                      prefixes=prefixes if fmt.writer in ("TURTLE", "TRIG") else None)
+        if fmt.writer == "RDF_XML":  # carriage returns as references, or XML parsers read them as line feeds
+            partial.write_bytes(portable_xml(partial.read_bytes()))
         partial.replace(target)
         packed = _gzip(target)
         for path, media in ((target, fmt.media), (packed, "application/gzip")):

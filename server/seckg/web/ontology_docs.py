@@ -34,6 +34,7 @@ from seckg.web import protocol
 from seckg.web.protocol import Offer
 from seckg.web.resources import DOCUMENT_OFFERS, EXTENSION_OF, EXTENSIONS, HTML, local_href
 from seckg.web.sparql import error_response
+from seckg.xml_text import portable_xml
 
 bp = Blueprint("ontology", __name__, template_folder="templates")
 
@@ -173,7 +174,8 @@ def _serve(entry: dict, ext: str, html: str) -> Response:
         return Response(entry["turtle"], content_type=EXTENSIONS["ttl"].content_type)
     if ext in _RDF_EXTENSIONS:
         offer = EXTENSIONS[ext]
-        return Response(ox.serialize(entry["triples"], format=offer.rdf_format()), content_type=offer.content_type)
+        body = ox.serialize(entry["triples"], format=offer.rdf_format())
+        return Response(portable_xml(body) if ext == "rdf" else body, content_type=offer.content_type)
     return Response(html, content_type=HTML.content_type)
 
 

@@ -29,6 +29,7 @@ from seckg.terms import datatype_of
 from seckg.web import protocol
 from seckg.web.protocol import GRAPH_OFFERS, NotAcceptable, Offer
 from seckg.web.sparql import error_response
+from seckg.xml_text import portable_xml
 
 bp = Blueprint("resources", __name__, template_folder="templates")
 
@@ -93,12 +94,16 @@ def iri_for_path(path: str) -> str | None:
     return iri
 
 
-def local_href(iri: str) -> str:
-    """Where this server answers for `iri`: its path when under the base, else the IRI itself."""
+LINKABLE_SCHEMES = ("http:", "https:")
+
+
+def local_href(iri: str) -> str | None:
+    """Where this server answers for `iri`: its path when under the base, else the IRI itself when
+    it is a web address; None for other schemes (javascript:, data:…), which a page must not link."""
     base = current_app.extensions["seckg.config"].base
     if iri.startswith(base):
         return request.script_root + "/" + quote(iri[len(base):], safe="/#:@!$&'()*+,;=-._~%")
-    return iri
+    return iri if iri.lower().startswith(LINKABLE_SCHEMES) else None
 
 
 @dataclass
@@ -247,7 +252,8 @@ def iris_of(triples) -> set[str]:
 def _rdf_body(triples: list[ox.Triple], offer: Offer) -> bytes:
     base = current_app.extensions["seckg.config"].base
     prefixes = prefixes_for(iris_of(triples), base) if offer.writer == "TURTLE" else None
-    return ox.serialize(triples, format=offer.rdf_format(), prefixes=prefixes)
+    body = ox.serialize(triples, format=offer.rdf_format(), prefixes=prefixes)
+    return portable_xml(body) if offer.writer == "RDF_XML" else body
 
 
 def script_safe_json(body: bytes) -> str:

@@ -19,6 +19,7 @@ from seckg.store import GraphStore
 from seckg.web import protocol
 from seckg.web.protocol import GRAPH_OFFERS, NotAcceptable
 from seckg.web.sparql import error_response
+from seckg.xml_text import portable_xml
 
 bp = Blueprint("void", __name__)
 
@@ -189,6 +190,8 @@ def void() -> Response:
     prefixes = {**prefixes_for(iris_of(triples), config.base), "void": VOID, "dcat": DCAT}
     body = ox.serialize(triples, format=offer.rdf_format(),
                         prefixes=prefixes if offer.writer == "TURTLE" else None)
+    if offer.writer == "RDF_XML":
+        body = portable_xml(body)
     response = Response(body, content_type=offer.content_type)
     response.headers["Vary"] = "Accept"
     return response
