@@ -8,7 +8,7 @@ import pyoxigraph as ox
 import pytest
 
 from seckg.executor import Job, QueryRunner
-from seckg.store import GraphStore
+from seckg.store import EmbeddedStore
 
 DEEP = {
     "nested groups": "SELECT * WHERE " + "{" * 5000 + " ?s ?p ?o " + "}" * 5000,
@@ -23,7 +23,7 @@ def runner():
     store = ox.Store()
     store.add(ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"),
                       ox.Literal("o"), ox.NamedNode("http://example.org/g")))
-    found = QueryRunner(lambda: GraphStore(store), slots=1)
+    found = QueryRunner(lambda: EmbeddedStore(store), slots=1)
     yield found
     found.close()
 

@@ -14,14 +14,14 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from seckg.executor import Job, QueryRunner
-from seckg.store import GraphStore
+from seckg.store import EmbeddedStore
 
 
 def _worker(report) -> None:
     store = ox.Store()
     store.extend([ox.Quad(ox.NamedNode(f"http://example.org/{i}"), ox.NamedNode("http://example.org/p"),
                           ox.Literal(str(i)), ox.NamedNode("http://example.org/g")) for i in range(300)])
-    runner = QueryRunner(lambda: GraphStore(store), slots=1)
+    runner = QueryRunner(lambda: EmbeddedStore(store), slots=1)
     slow = Job("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
     threading.Thread(target=runner.run, args=(slow, 600), daemon=True).start()
     while not multiprocessing.active_children():

@@ -13,7 +13,7 @@ from conftest import PREFIXES
 from seckg.config import Config
 from seckg.executor import Job, execute
 from seckg.loading import load
-from seckg.store import GraphStore
+from seckg.store import EmbeddedStore
 
 
 def test_a_file_with_a_control_character_is_refused_with_its_place(make_repo):
@@ -30,7 +30,7 @@ def test_an_xml_answer_with_a_control_character_is_refused_not_sent_broken():
     store = ox.Store()
     store.add(ox.Quad(ox.NamedNode("http://example.org/x"), ox.NamedNode("http://example.org/p"),
                       ox.Literal("bell \x07"), ox.NamedNode("http://example.org/g")))
-    graph_store = GraphStore(store)
+    graph_store = EmbeddedStore(store)
     select = "SELECT ?o WHERE { ?s ?p ?o }"
     construct = "CONSTRUCT WHERE { ?s ?p ?o }"
     for job in (Job(select, results_writer="XML"), Job(construct, graph_writer="RDF_XML")):

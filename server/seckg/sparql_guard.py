@@ -163,5 +163,11 @@ _BRACED = re.compile(_TOKEN.pattern + r"| (?P<brace>[{}])", re.X)
 def positioned_tokens(text: str) -> list[tuple[str, str, int]]:
     """(kind, text, offset) of each token of `text` as written, braces included and comments left
     out, so a caller can find keywords at the top level of an update and insert text there."""
-    return [(m.lastgroup if m.lastgroup != "prefix" else "pname", m.group(), m.start())
-            for m in _BRACED.finditer(text) if m.lastgroup != "comment"]
+    found = []
+    for m in _BRACED.finditer(text):
+        kind = m.lastgroup if m.lastgroup != "prefix" else "pname"
+        if kind == "run":  # as in _tokens: the keywords are the letters of a run
+            found += [("word", w.group(), m.start() + w.start()) for w in _WORD.finditer(m.group())]
+        elif kind != "comment":
+            found.append((kind, m.group(), m.start()))
+    return found
