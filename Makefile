@@ -5,8 +5,9 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 OWLAPI := server/seckg/owl/ensure-owlapi.sh
+JENA   := tests/jena/ensure-jena.sh
 
-.PHONY: bootstrap run test validate clean bench-queries
+.PHONY: bootstrap run test validate clean bench-queries bench-validation
 
 bootstrap: $(STAMP)
 
@@ -23,6 +24,7 @@ run: bootstrap
 
 test: bootstrap
 	if [ -f $(OWLAPI) ]; then sh $(OWLAPI); fi
+	if [ -f $(JENA) ]; then sh $(JENA); fi
 	$(VENV)/bin/pytest
 
 validate: bootstrap
@@ -36,3 +38,8 @@ clean:
 SCALE ?= 1
 bench-queries: bootstrap
 	$(VENV)/bin/python bench/named_queries.py --scale $(SCALE)
+
+# Times full and incremental validation on 1, 2 and 4 copies of the data (SIZES="1 2" for fewer).
+SIZES ?= 1 2 4
+bench-validation: bootstrap
+	$(VENV)/bin/python bench/validation.py --sizes $(SIZES)
