@@ -15,10 +15,11 @@ fixtures refer to.
 
 All fixtures are validated together in one run, with the ontology and the context, and each
 result is given to the fixture that describes its focus node. That is the same as validating
-them one by one because no fixture describes a subject of another or of the context, and the one
-shape that compares a node with nodes it does not link to (secsh:DuplicatedSpellShape, spells of
-one member) never sees spells of two fixtures together (both checked below); but it takes one
-run, not one per fixture.
+them one by one because no fixture describes a subject of another or of the context, and the two
+shapes that compare a node with nodes it does not link to never see nodes of two fixtures
+together: secsh:DuplicatedSpellShape (spells of one member; checked below) and
+secsh:UniqueLabelShape (labels within a kind; a label shared by two fixtures would show as a
+result neither expects). But it takes one run, not one per fixture.
 """
 
 from __future__ import annotations
