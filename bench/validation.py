@@ -1,6 +1,6 @@
 """Times full and incremental validation at a few sizes of the graph, and checks they agree.
 
-    make bench-validation            # sizes 1, 2 and 4 times the repository
+    make bench-validation            # sizes 1, 2 and 3 times the repository
     .venv/bin/python bench/validation.py --sizes 1 2
 
 A size of N is the repository's ontology and shapes with N copies of its data: copy 0 is the data
@@ -85,6 +85,7 @@ def bench(size: int) -> bool:
               f"{len(validator.report.violations)} violations")
         path = root / "data" / EDITED
         text = path.read_text(encoding="utf-8")
+        original = comparable(validator.report)
         agree = True
         for label, new_text in (
             ("one date typo", re.sub(r'time:inXSDDate "20', 'time:inXSDDate "19', text, count=1)),
@@ -92,7 +93,9 @@ def bench(size: int) -> bool:
         ):
             path.write_text(new_text, encoding="utf-8")
             report, inc_cpu, inc_wall = timed(validator.update, path)
-            same = comparable(report) == comparable(validate(load(config)))
+            # The corrected file is the original state again, whose full report is at hand.
+            full = original if new_text == text else comparable(validate(load(config)))
+            same = comparable(report) == full
             agree = agree and same
             print(f"        {label:<15} incremental {inc_cpu:5.2f} s CPU ({inc_wall:.2f} s wall), "
                   f"{len(validator.last_focus or []):3} focus nodes, {len(report.violations)} violations, "
@@ -104,7 +107,7 @@ def bench(size: int) -> bool:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 2, 4], help="copies of the data (default 1 2 4)")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 2, 3], help="copies of the data (default 1 2 3)")
     args = parser.parse_args()
     results = [bench(size) for size in args.sizes]
     return 0 if all(results) else 1
