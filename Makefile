@@ -6,8 +6,9 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 OWLAPI := server/seckg/owl/ensure-owlapi.sh
 CHROMIUM := scripts/ensure-chromium.sh
+JENA   := tests/jena/ensure-jena.sh
 
-.PHONY: bootstrap run test validate clean bench-queries vendor-yasgui
+.PHONY: bootstrap run test validate clean bench-queries bench-validation vendor-yasgui
 
 bootstrap: $(STAMP)
 
@@ -25,6 +26,7 @@ run: bootstrap
 test: bootstrap
 	if [ -f $(OWLAPI) ]; then sh $(OWLAPI); fi
 	sh $(CHROMIUM)
+	if [ -f $(JENA) ]; then sh $(JENA); fi
 	$(VENV)/bin/pytest
 
 validate: bootstrap
@@ -42,3 +44,8 @@ bench-queries: bootstrap
 # Rebuilds the query editor's YASGUI files from npm (VERSION= pins another release); see README.
 vendor-yasgui:
 	sh scripts/vendor-yasgui.sh $(VERSION)
+
+# Times full and incremental validation on 1, 2 and 3 copies of the data (SIZES="1 2" for fewer).
+SIZES ?= 1 2 3
+bench-validation: bootstrap
+	$(VENV)/bin/python bench/validation.py --sizes $(SIZES)

@@ -193,8 +193,54 @@ def misspell_property(data: Data, rng: random.Random) -> Plans:
                        [(s, wrong, o) for _, _, o in old])
 
 
+def _typo(iri: str) -> str:
+    """The IRI with its last segment mistyped: "_" for the first "-", else the case changed."""
+    head, _, last = iri.rpartition("/")
+    if "-" in last:
+        return f"{head}/{last.replace('-', '_', 1)}"
+    return f"{head}/{last.capitalize() if last != last.capitalize() else last.lower()}"
+
+
+def iri_typo(data: Data, rng: random.Random) -> Plans:
+    """A resource described under a mistyped IRI (state:Arm, membership:CSTO_ARM), renamed
+    wherever its own file names it; links from other files are left pointing at the old IRI."""
+    candidates = sorted({s for s in data.union.subjects(RDF.type, None)
+                         if isinstance(s, URIRef) and str(s).startswith(data.config.base)})
+    for node in rng.sample(candidates, k=len(candidates)):
+        wrong = URIRef(_typo(str(node)))
+        graph = data.graph_of(node)
+        old = [*graph.triples((node, None, None)), *graph.triples((None, None, node))]
+        new = [(wrong if s == node else s, p, wrong if o == node else o) for s, p, o in old]
+        yield Mutation("IRI typo", f"{node} -> {wrong}", {wrong, node}, data.file_of(node), old, new)
+
+
+# The kinds within which labels are unique (shapes/labels.ttl), people left out: theirs is a warning.
+LABEL_KINDS = (SEC.State, ORG.Organization, ORG.Post, ORG.Membership, SEC.Event, SEC.Document, SEC.Place,
+               SEC.Statement, SEC.Proposal, SEC.OrganizationRelation, SEC.DataGraph)
+
+
+def duplicate_label(data: Data, rng: random.Random) -> Plans:
+    """A resource given the English label of another resource of its kind (a copy-paste slip)."""
+    pairs = []
+    for kind in LABEL_KINDS:
+        instances = data.instances(kind)
+        shuffled = rng.sample(instances, k=len(instances))
+        pairs += list(zip(shuffled[::2], shuffled[1::2]))
+    for node, other in rng.sample(pairs, k=len(pairs)):
+        label = next((o for o in data.union.objects(other, RDFS.label) if getattr(o, "language", None) == "en"), None)
+        graph = data.graph_of(node)
+        old = [(node, RDFS.label, o) for o in graph.objects(node, RDFS.label) if getattr(o, "language", None) == "en"]
+        if label is None or not old:
+            continue
+        yield Mutation("duplicated label", f"{node} labelled {label!r} like {other}", {node, other},
+                       data.file_of(node), old, [(node, RDFS.label, label)])
+
+
+# A duplicated label reaches every resource that links to either of the two (a state's label, all
+# its memberships), so its places are chosen first, while most of the graph is still free.
 KINDS: list[Callable[[Data, random.Random], Plans]] = [
-    reverse_interval, drop_label, drop_source, person_as_state, duplicate_spell, dangling_iri, misspell_property,
+    duplicate_label, reverse_interval, drop_label, drop_source, person_as_state, duplicate_spell, dangling_iri,
+    misspell_property, iri_typo,
 ]
 
 

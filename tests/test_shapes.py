@@ -15,10 +15,11 @@ fixtures refer to.
 
 All fixtures are validated together in one run, with the ontology and the context, and each
 result is given to the fixture that describes its focus node. That is the same as validating
-them one by one because no fixture describes a subject of another or of the context, and the one
-shape that compares a node with nodes it does not link to (secsh:DuplicatedSpellShape, spells of
-one member) never sees spells of two fixtures together (both checked below); but it takes one
-run, not one per fixture.
+them one by one because no fixture describes a subject of another or of the context, and the two
+shapes that compare a node with nodes it does not link to never see nodes of two fixtures
+together: secsh:DuplicatedSpellShape (spells of one member; checked below) and
+secsh:UniqueLabelShape (labels within a kind; a label shared by two fixtures would show as a
+result neither expects). But it takes one run, not one per fixture.
 """
 
 from __future__ import annotations
@@ -492,12 +493,11 @@ def test_messages_are_english_and_their_placeholders_are_filled():
     must not have one, and a SPARQL message may use only variables its query selects."""
     sg = shapes()
     problems = []
-    sparql = sparql_constraints()
     for node, message in sg.subject_objects(SH.message):
         if not (isinstance(message, Literal) and message.language == "en"):
             problems.append(f"{describe_shape(node)}: message is not an @en literal: {message!r}")
         names = set(PLACEHOLDER.findall(str(message)))
-        if node in sparql:
+        if (node, SH.select, None) in sg:  # a SPARQL constraint, or the validator of a constraint component
             select = str(sg.value(node, SH.select))
             projected = set(re.findall(r"[?$](\w+)", select.split("WHERE", 1)[0]))
             if names - projected:
@@ -557,3 +557,14 @@ def test_seckg_validate_exits_1_and_names_every_fixtures_node_rule_and_file(tmp_
             if not found:
                 missing.append(f"{fixture.name}: {expected}")
     assert not missing, "\n".join(missing)
+
+
+def test_the_label_kinds_are_the_targets_of_the_label_shapes():
+    """secsh:UniqueLabel compares labels within the classes its FILTER lists; the shapes that use
+    it target the same classes, so a kind added to one is added to the other."""
+    sg = shapes()
+    select = str(sg.value(SECSH.UniqueLabel, SH.select))
+    listed = re.search(r"\?kind IN \(([^)]*)\)", select).group(1)
+    kinds = {expand(token.strip(), sg) for token in listed.split(",")}
+    targets = {c for s in sg.subjects(SH.sparql, SECSH.UniqueLabel) for c in sg.objects(s, SH.targetClass)}
+    assert kinds == targets

@@ -19,6 +19,7 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 
 from seckg.config import Config
+from seckg.iri_patterns import rebase_patterns
 from seckg.terms import to_rdflib
 from seckg.xml_text import forbidden_character
 
@@ -289,6 +290,7 @@ def load(config: Config) -> LoadedGraph:
         _remember_prefixes(loaded, path.read_text(encoding="utf-8-sig"))
         for q in quads:
             loaded.shapes.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+    rebase_patterns(loaded.shapes, config.base)
     return loaded
 
 

@@ -276,6 +276,8 @@ _READS_BEYOND_ONE_LINK: tuple[tuple[URIRef, str, URIRef], ...] = (
     (URIRef("http://www.w3.org/ns/org#member"), _INVERSE, URIRef("http://www.w3.org/ns/org#member")),
     # post holding → post → the state the post is of (secsh:MembershipWithinStateLifetime)
     (URIRef("https://w3id.org/seckg/ontology#post"), "", URIRef("https://w3id.org/seckg/ontology#postOfState")),
+    # resource → its label → the other resources of that label (secsh:UniqueLabel)
+    (RDFS.label, _INVERSE, RDFS.label),
 )
 
 
