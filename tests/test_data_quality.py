@@ -353,3 +353,10 @@ def test_organization_successions(store, earlier, later):
     """Either direction may be stated; sec:successorOf and sec:predecessorOf are inverses."""
     assert store.query(f"ASK {{ {{ <{ID}org/{later}> <{SEC}successorOf> <{ID}org/{earlier}> }} UNION "
                        f"{{ <{ID}org/{earlier}> <{SEC}predecessorOf> <{ID}org/{later}> }} }}")
+
+
+def test_germany_keeps_both_correlates_of_war_codes(store):
+    """COW lists West Germany as 260 (1955-1990) and united Germany as 255: one state, both codes."""
+    rows = store.query(f"SELECT ?code ?former WHERE {{ <{ID}state/DEU> <{SEC}cowCode> ?code ; "
+                       f"<{SEC}formerCowCode> ?former }}")
+    assert [(int(r["code"].value), int(r["former"].value)) for r in rows] == [(255, 260)]
