@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 OWLAPI := server/seckg/owl/ensure-owlapi.sh
 
-.PHONY: bootstrap run test validate clean bench-queries
+.PHONY: bootstrap run test validate clean bench-queries bench
 
 bootstrap: $(STAMP)
 
@@ -36,3 +36,11 @@ clean:
 SCALE ?= 1
 bench-queries: bootstrap
 	$(VENV)/bin/python bench/named_queries.py --scale $(SCALE)
+
+# seckg against Oxigraph's server and rdflib-endpoint at 10k, 100k and 1M triples, answers checked;
+# results in bench/results/, table in README.md. SIZES="10k 100k 1M 10M" adds 10M; BENCH_SECONDS= per cell.
+SIZES ?= 10k 100k 1M
+BENCH_SECONDS ?= 10
+bench: bootstrap
+	$(VENV)/bin/pip install -q -e '.[test,bench]'
+	$(VENV)/bin/python bench/run.py --sizes $(SIZES) --seconds $(BENCH_SECONDS) --readme

@@ -66,6 +66,11 @@ def create_app(
     graphs, union = stats if stats is not None else (store.triples_per_graph(), store.union_size())
     app.extensions["seckg.graphs"] = graphs
     app.extensions["seckg.default_triples"] = union
+    from seckg.store import sources_fingerprint
+    from seckg.web import answer_cache
+
+    answer_cache.install(app)
+    answer_cache.set_graph_fingerprint(app, sources_fingerprint(config), graphs, union)
     app.extensions["seckg.runner"] = QueryRunner(
         open_store or (lambda: store), slots=settings.query_slots, queue_wait=settings.queue_wait
     )

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, current_app, request
 
 from seckg.executor import Busy, Job
 from seckg.sparql_guard import QueryRejected, check_query
-from seckg.web import protocol
+from seckg.web import answer_cache, protocol
 from seckg.web.protocol import GRAPH_OFFERS, RESULT_OFFERS, NotAcceptable
 from seckg.web.service_description import describe
 
@@ -157,18 +157,31 @@ def run_query(text: str, default: list[str] | None = None, named: list[str] | No
         max_bytes=settings.max_response_bytes,
         allow_service=settings.allow_service,
     )
-    try:
-        answer = current_app.extensions["seckg.runner"].run(job, _timeout())
-    except Busy as error:
-        raise ProtocolError(503, f"{error}; try again shortly", {"Retry-After": "1"}) from None
+    cache = answer_cache.cache_of(current_app) if answer_cache.cacheable(job, bool(info.services)) else None
+    key = answer_cache.key_for(current_app, job) if cache is not None else None
+    if key is not None and answer_cache.client_has(request, key):
+        return _answer_response(Response(status=304), key)
+    answer = cache.get(key) if key is not None and not answer_cache.wants_fresh(request) else None
+    if answer is None:
+        try:
+            answer = current_app.extensions["seckg.runner"].run(job, _timeout())
+        except Busy as error:
+            raise ProtocolError(503, f"{error}; try again shortly", {"Retry-After": "1"}) from None
+        if key is not None:
+            cache.put(key, answer)
     if answer.status == 406:
         offers = GRAPH_OFFERS if answer.kind == "graph" else RESULT_OFFERS
         raise ProtocolError(406, str(NotAcceptable(offers, f"Accept: {request.headers.get('Accept')}")))
     if answer.status != 200:
         raise ProtocolError(answer.status, answer.message)
     offer = graph if answer.kind == "graph" else results
-    response = Response(answer.body, content_type=offer.content_type)
+    return _answer_response(Response(answer.body, content_type=offer.content_type), key)
+
+
+def _answer_response(response: Response, etag: str | None) -> Response:
     response.headers["Vary"] = "Accept"
+    if etag is not None:
+        response.set_etag(etag, weak=True)
     return response
 
 
