@@ -142,6 +142,7 @@ class Run:
         lookups = workloads.describes(reference)
         dump = workloads.Query("dump", workloads.DUMP_SPARQL, workloads.NTRIPLES)
         plan = {"named": named, "describe": lookups, "dump": [dump], "mix": workloads.mix(named, lookups, dump)}
+        plan = {name: queries for name, queries in plan.items() if name in self.args.workloads}
         distinct = {q.key: q for q in [*named, *lookups, dump]}
         expected = {key: reference.expected(q.sparql) for key, q in distinct.items()}
         quads = len(reference.store)
@@ -174,8 +175,9 @@ class Run:
         if "oxigraph" in chosen:
             measure(servers.start_oxigraph(files, work, timeout))
         if "seckg-memory" in chosen:
+            modes = {"uncached": (workloads.NO_CACHE,), "warm": (), "conditional": ()}
             measure(servers.start_seckg(root, work, None, timeout, "seckg-memory", validate),
-                    (("uncached", (workloads.NO_CACHE,)), ("warm", ()), ("conditional", ())))
+                    tuple((mode, extra) for mode, extra in modes.items() if mode in self.args.modes))
         if "seckg-disk" in chosen:
             store = work / "seckg-store"
             shutil.rmtree(store, ignore_errors=True)
@@ -247,6 +249,10 @@ def main() -> int:
     parser.add_argument("--servers", nargs="+", default=["oxigraph", "seckg-memory", "seckg-disk", "rdflib-endpoint"],
                         choices=["oxigraph", "seckg-memory", "seckg-disk", "rdflib-endpoint"])
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each timed load")
+    parser.add_argument("--workloads", nargs="+", default=["named", "describe", "dump", "mix"],
+                        choices=["named", "describe", "dump", "mix"])
+    parser.add_argument("--modes", nargs="+", default=["uncached", "warm", "conditional"],
+                        choices=["uncached", "warm", "conditional"], help="how seckg-memory is measured")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--work", default="/tmp/seckg-bench", help="where graphs, stores and logs go")
     parser.add_argument("--out", type=Path, default=HERE / "results")

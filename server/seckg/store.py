@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from seckg.config import Config
 from seckg.loading import LoadedGraph, data_files, ontology_files, relative, shape_files
-from seckg.sparql_guard import check_query
+from seckg.sparql_guard import QueryInfo, check_query
 
 _TRIPLES_PER_GRAPH = """
 SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g
@@ -45,6 +45,7 @@ class GraphStore:
         named_graphs: Sequence[str] | None = None,
         base_iri: str | None = None,
         allow_service: Collection[str] = (),
+        checked: QueryInfo | None = None,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """Run a SPARQL query over the union of all named graphs, or over the given dataset.
 
@@ -52,9 +53,11 @@ class GraphStore:
         Protocol's default-graph-uri / named-graph-uri) replace the dataset,
         including one set by FROM in the query. Raises `QueryRejected` for
         SERVICE (unless its endpoint is in `allow_service`) and `SyntaxError` with the parser's message for malformed
-        queries (updates included).
+        queries (updates included). `checked` is what `check_query` already found in this very
+        text with the same `allow_service` (the web layer checks before queueing), so a long
+        query is not tokenized twice.
         """
-        info = check_query(sparql, allow_service)
+        info = checked if checked is not None else check_query(sparql, allow_service)
         options: dict = {"base_iri": base_iri}
         if default_graph is not None:
             options["default_graph"] = [ox.NamedNode(g) for g in default_graph]

@@ -20,7 +20,6 @@ import os
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import astuple
 
 from flask import Flask, Request
 
@@ -104,7 +103,9 @@ def cacheable(job: Job, has_service: bool) -> bool:
 
 def key_for(app: Flask, job: Job) -> str:
     """The cache key, which is also the ETag: the graph version and everything the answer depends on."""
-    fields = [graph_version(app), *(list(v) if isinstance(v, (list, tuple)) else v for v in astuple(job))]
+    answered = (job.sparql, job.results_writer, job.graph_writer, job.default_graph, job.named_graphs,
+                job.max_bytes, job.base_iri, job.allow_service)
+    fields = [graph_version(app), *(list(v) if isinstance(v, (list, tuple)) else v for v in answered)]
     return hashlib.sha256(json.dumps(fields, default=str).encode()).hexdigest()[:32]
 
 

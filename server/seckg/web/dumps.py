@@ -87,7 +87,7 @@ def _gzip(path: Path) -> Path:
     """path.gz with no name and a zero time in the header, so the bytes depend on content only."""
     target = path.with_name(path.name + ".gz")
     with path.open("rb") as source, target.open("wb") as raw, \
-            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as packed:
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as packed:
         shutil.copyfileobj(source, packed, 1 << 20)
     return target
 

@@ -156,6 +156,7 @@ def run_query(text: str, default: list[str] | None = None, named: list[str] | No
         named_graphs=named,
         max_bytes=settings.max_response_bytes,
         allow_service=settings.allow_service,
+        checked=info,
     )
     cache = answer_cache.cache_of(current_app) if answer_cache.cacheable(job, bool(info.services)) else None
     key = answer_cache.key_for(current_app, job) if cache is not None else None
