@@ -97,8 +97,10 @@ def cache_of(app: Flask) -> AnswerCache | None:
     return app.extensions.get(_CACHE)
 
 
-def cacheable(job: Job, has_service: bool) -> bool:
-    return not has_service and not _VOLATILE.search(job.sparql)
+def cacheable(job: Job) -> bool:
+    """Whether the answer is a function of the graph; a query with SERVICE is found out later,
+    by the check, and not kept either."""
+    return not _VOLATILE.search(job.sparql)
 
 
 def key_for(app: Flask, job: Job) -> str:
