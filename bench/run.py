@@ -111,7 +111,7 @@ class Run:
                 if mode == "conditional":
                     headers.append(("If-None-Match", checked[q.key]["etag"]))
                 requests.append(workloads.http_request(q, endpoint.query_path, endpoint.dump, tuple(headers)))
-            for clients in CLIENTS:
+            for clients in (self.args.dump_clients if workload == "dump" else CLIENTS):
                 result = run_load(endpoint.base_url, requests, clients, self.args.seconds, check,
                                   self.args.request_timeout)
                 wrong = result.errors.get("wrong answer", 0)
@@ -253,6 +253,8 @@ def main() -> int:
                         choices=["named", "describe", "dump", "mix"])
     parser.add_argument("--modes", nargs="+", default=["uncached", "warm", "conditional"],
                         choices=["uncached", "warm", "conditional"], help="how seckg-memory is measured")
+    parser.add_argument("--dump-clients", nargs="+", type=int, default=list(CLIENTS),
+                        help="concurrencies of the dump workload (a 1M dump takes a minute on some servers)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--work", default="/tmp/seckg-bench", help="where graphs, stores and logs go")
     parser.add_argument("--out", type=Path, default=HERE / "results")
