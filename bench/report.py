@@ -1,7 +1,12 @@
-"""Markdown tables of a benchmark run, every figure also as a ratio to Oxigraph's server."""
+"""Markdown tables of a benchmark run, every figure also as a ratio to Oxigraph's server.
+
+    python bench/report.py bench/results/latest.json [more.json …] --readme   # tables into README.md
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
 import re
 from pathlib import Path
 
@@ -81,10 +86,14 @@ def markdown(results: dict, keep=lambda cell: True) -> str:
     return "\n".join(lines) + "\n"
 
 
-def into_readme(readme: Path, results: dict) -> None:
+def _headline(cell: dict) -> bool:
+    return cell["workload"] == "mix" or (cell["workload"] == "named" and cell["clients"] == 16)
+
+
+def into_readme(readme: Path, *runs: dict) -> None:
     """Replace the README's bench section with the mix at every concurrency and the named
-    queries at 16 clients (the whole table is in bench/results/latest.md)."""
-    table = markdown(results, keep=lambda c: c["workload"] == "mix" or (c["workload"] == "named" and c["clients"] == 16))
+    queries at 16 clients of each run (the whole tables are in bench/results/)."""
+    table = "\n".join(markdown(results, keep=_headline) for results in runs)
     text = readme.read_text(encoding="utf-8")
     block = f"{START}\n{table}{END}"
     if START in text:
@@ -92,3 +101,19 @@ def into_readme(readme: Path, results: dict) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + block + "\n"
     readme.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("runs", nargs="+", type=Path, help="JSON files written by bench/run.py")
+    parser.add_argument("--readme", action="store_true", help="put their tables into README.md")
+    args = parser.parse_args()
+    runs = [json.loads(path.read_text()) for path in args.runs]
+    for results in runs:
+        print(markdown(results))
+    if args.readme:
+        into_readme(Path(__file__).resolve().parents[1] / "README.md", *runs)
+
+
+if __name__ == "__main__":
+    main()

@@ -4,7 +4,7 @@
   organizations, states, people, outlets and dates, one of each set the crowded node);
 - describe: DESCRIBE of an organization (a point lookup);
 - dump: the whole dataset (the server's dump file, or a CONSTRUCT where it has none);
-- mix: named queries and lookups interleaved, with one dump in fifty requests.
+- mix: named queries and lookups interleaved, with about one dump in 200 requests.
 """
 
 from __future__ import annotations
@@ -91,17 +91,13 @@ def http_request(query: Query, query_path: str, dump: tuple[str, str], extra=())
     return Request(query.key, path, (("Accept", query.accept), *extra))
 
 
-def mix(named: list[Query], lookups: list[Query], dump: Query) -> list[Query]:
-    """Named queries and lookups interleaved (about 5 to 1), a dump after every 49 others."""
-    out, j = [], 0
+def mix(named: list[Query], lookups: list[Query], dump: Query, rounds: int = 3) -> list[Query]:
+    """Named queries and lookups interleaved (5 to 1), repeated `rounds` times, with one dump:
+    about one request in 200 downloads the whole dataset."""
+    one_round, j = [], 0
     for i, query in enumerate(named):
-        out.append(query)
+        one_round.append(query)
         if i % 5 == 4:
-            out.append(lookups[j % len(lookups)])
+            one_round.append(lookups[j % len(lookups)])
             j += 1
-    result = []
-    for i, query in enumerate(out):
-        if i % 50 == 49:
-            result.append(dump)
-        result.append(query)
-    return result
+    return [*one_round * rounds, dump]

@@ -89,3 +89,61 @@ def test_the_synthetic_graph_is_deterministic_and_sized(tmp_path):
     triples = sum(p.read_text(encoding="utf-8").count("\n") for p in first)
     assert 8_000 < triples < 12_000
     assert (tmp_path / "a" / "queries").is_dir() and (tmp_path / "a" / "shapes").is_dir()
+
+
+class _Answering:
+    """A loopback HTTP server that answers every GET with fixed bytes, right or wrong."""
+
+    def __init__(self, body: bytes):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Type", JSON)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _run():
+    import argparse
+
+    import run
+
+    return run.Run(argparse.Namespace(verify_budget=60, request_timeout=10, seconds=0.3, dump_clients=[1]))
+
+
+@pytest.mark.parametrize("right", [True, False])
+def test_the_run_fails_a_server_that_answers_wrong(reference, right):
+    import servers
+    import workloads
+
+    query = workloads.Query("labels", SELECT, JSON)
+    server = _Answering(results(A, B) if right else results(A))
+    try:
+        endpoint = servers.Endpoint("fake", server.url, "/sparql", ("", JSON))
+        run = _run()
+        checked = run.verify(endpoint, [query], {"labels": reference.expected(SELECT)})
+        assert bool(checked) is right
+        assert bool(run.wrong) is not right
+        if right:  # the timed phase compares each answer with the checked one's length
+            checked["labels"]["length"] += 1
+            run.load_cells(endpoint, "uncached", {"named": [query]}, checked)
+            assert run.wrong and "wrong length" in run.wrong[0][1]
+    finally:
+        server.close()
