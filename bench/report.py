@@ -71,6 +71,8 @@ def _cells_table(size: dict, keep=lambda cell: True) -> list[str]:
 
 def _shacl(size: dict) -> str:
     s = size.get("shacl", {})
+    if not s:
+        return "SHACL: not measured (yet)."
     if "skipped" in s:
         return f"SHACL: not timed ({s['skipped']})."
     return (f"SHACL (seckg's validator, pyshacl): full validation {s['full_s']:.1f} s; after a one-label change "

@@ -57,6 +57,19 @@ class Run:
         self.wrong: list[tuple[str, str]] = []  # (server, what was wrong)
         self.results: dict = {"sizes": {}}
 
+    def save(self) -> tuple[list[str], str]:
+        """Write what has been measured so far (after every server, so a long run that is
+        stopped keeps its figures); returns the wrong answers that fail the run, and the table."""
+        tolerated = self.args.tolerate_wrong
+        failing = [message for server, message in self.wrong if server not in tolerated]
+        self.results["wrong_answers"] = failing
+        self.results["tolerated_wrong_answers"] = [m for server, m in self.wrong if server in tolerated]
+        self.args.out.mkdir(parents=True, exist_ok=True)
+        (self.args.out / "latest.json").write_text(json.dumps(self.results, indent=1) + "\n")
+        table = report.markdown(self.results)
+        (self.args.out / "latest.md").write_text(table)
+        return failing, table
+
     # --- checking -----------------------------------------------------------------------
 
     def verify(self, endpoint: servers.Endpoint, queries, expected, extra=()) -> dict[str, dict]:
@@ -168,6 +181,7 @@ class Run:
                 "peak_rss_mib": round(endpoint.peak_rss_mib, 1),
                 "notes": endpoint.notes,
             }
+            self.save()
 
         timeout = self.args.ready_timeout
         chosen = self.args.servers
@@ -275,13 +289,7 @@ def main() -> int:
     run.results["settings"] = {"seconds": args.seconds, "clients": CLIENTS, "seed": args.seed}
     for label in args.sizes:
         run.size(label, SIZES[label])
-    failing = [message for server, message in run.wrong if server not in args.tolerate_wrong]
-    run.results["wrong_answers"] = failing
-    run.results["tolerated_wrong_answers"] = [m for server, m in run.wrong if server in args.tolerate_wrong]
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "latest.json").write_text(json.dumps(run.results, indent=1) + "\n")
-    table = report.markdown(run.results)
-    (args.out / "latest.md").write_text(table)
+    failing, table = run.save()
     if args.readme:
         report.into_readme(HERE.parent / "README.md", run.results)
     print(table)
