@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from flask import Flask
 from werkzeug.exceptions import HTTPException
@@ -40,6 +41,7 @@ def create_app(
     settings: EndpointSettings | None = None,
     open_store: Callable[[], GraphStore] | None = None,
     stats: tuple[dict[str, int], int] | None = None,
+    dumps_dir: Path | None = None,
 ) -> Flask:
     """Build the app for `config` (default: from the environment).
 
@@ -49,6 +51,7 @@ def create_app(
     in child processes that get their store from `open_store` (default: the
     forked copy of `store`; an on-disk store passes a function that opens it,
     and its `stats` (triples per graph, triples in the union) instead of a store).
+    `dumps_dir` keeps the dumps across restarts (beside an on-disk store).
     """
     config = config or Config.from_env()
     settings = settings or EndpointSettings.from_env()
@@ -98,7 +101,7 @@ def create_app(
     app.register_blueprint(ontology_bp)
     app.register_blueprint(resources_bp)  # last: its catch-all route dereferences IRIs under the base
     # Dumps and dataset statistics are written once, here, so every worker serves the same files.
-    app.extensions["seckg.dumps"] = build_for_app(app.extensions["seckg.runner"].open_store, config)
+    app.extensions["seckg.dumps"] = build_for_app(app.extensions["seckg.runner"].open_store, config, dumps_dir)
 
     @app.errorhandler(HTTPException)
     def plain_error(error: HTTPException):

@@ -133,21 +133,39 @@ def _build(open_store: Callable[[], GraphStore], directory: str, base: str) -> N
     (Path(directory) / MANIFEST).write_text(json.dumps({"files": files, "stats": stats}, indent=1))
 
 
-def build_for_app(open_store: Callable[[], GraphStore], config: Config) -> dict:
+def build_for_app(open_store: Callable[[], GraphStore], config: Config, keep_in: Path | None = None) -> dict:
     """Write the dumps and the dataset statistics in a forked child; the manifest they produce.
 
     The files live in a temporary directory removed when the process that made
-    it exits (gunicorn's workers are forks of it and must not remove it).
+    it exits (gunicorn's workers are forks of it and must not remove it). With
+    `keep_in` (beside an on-disk store) they are kept there with the sources'
+    fingerprint, and a restart on unchanged sources serves them as they are:
+    at a million triples writing them is most of a start.
     """
-    directory = tempfile.mkdtemp(prefix="seckg-dumps-")
-    owner = os.getpid()
-    atexit.register(lambda: os.getpid() == owner and shutil.rmtree(directory, ignore_errors=True))
+    from seckg.store import sources_fingerprint
+
+    fingerprint = sources_fingerprint(config) if keep_in is not None else None
+    if keep_in is not None and (Path(keep_in) / MANIFEST).is_file():
+        kept = json.loads((Path(keep_in) / MANIFEST).read_text())
+        if kept.get("fingerprint") == fingerprint:
+            return {**kept, "directory": str(keep_in), "modified": sources_modified(config)}
+    if keep_in is None:
+        directory = tempfile.mkdtemp(prefix="seckg-dumps-")
+        owner = os.getpid()
+        atexit.register(lambda: os.getpid() == owner and shutil.rmtree(directory, ignore_errors=True))
+    else:
+        directory = str(keep_in)
+        shutil.rmtree(directory, ignore_errors=True)
+        Path(directory).mkdir(parents=True)
     child = multiprocessing.get_context("fork").Process(target=_build, args=(open_store, directory, config.base))
     child.start()
     child.join()
     if child.exitcode != 0:
         raise RuntimeError(f"could not write the dumps into {directory} (exit code {child.exitcode})")
     manifest = json.loads((Path(directory) / MANIFEST).read_text())
+    if fingerprint is not None:  # written last: an interrupted build is never taken for a whole one
+        manifest["fingerprint"] = fingerprint
+        (Path(directory) / MANIFEST).write_text(json.dumps(manifest, indent=1))
     manifest["directory"] = directory
     manifest["modified"] = sources_modified(config)
     return manifest
