@@ -32,8 +32,9 @@ class Expected:
     value: object
 
     def describe(self) -> str:
-        size = len(self.value) if self.kind != "boolean" else self.value
-        return f"{self.kind}: {size}"
+        if self.kind == "rows":
+            return f"{sum(count for _, count in self.value[1])} rows"
+        return f"{len(self.value)} triples" if self.kind == "triples" else f"boolean {self.value}"
 
 
 def _term(binding: dict | None) -> tuple:
