@@ -8,7 +8,7 @@ OWLAPI := server/seckg/owl/ensure-owlapi.sh
 CHROMIUM := scripts/ensure-chromium.sh
 JENA   := tests/jena/ensure-jena.sh
 
-.PHONY: bootstrap run test validate clean bench-queries bench-validation vendor-yasgui
+.PHONY: bootstrap run test validate clean bench-queries bench-validation bench vendor-yasgui
 
 bootstrap: $(STAMP)
 
@@ -45,7 +45,15 @@ bench-queries: bootstrap
 vendor-yasgui:
 	sh scripts/vendor-yasgui.sh $(VERSION)
 
-# Times full and incremental validation on 1, 2 and 3 copies of the data (SIZES="1 2" for fewer).
-SIZES ?= 1 2 3
+# Times full and incremental validation on 1, 2 and 3 copies of the data (VALIDATION_SIZES="1 2" for fewer).
+VALIDATION_SIZES ?= 1 2 3
 bench-validation: bootstrap
-	$(VENV)/bin/python bench/validation.py --sizes $(SIZES)
+	$(VENV)/bin/python bench/validation.py --sizes $(VALIDATION_SIZES)
+
+# seckg against Oxigraph's server and rdflib-endpoint at 10k, 100k and 1M triples, answers checked;
+# results in bench/results/, table in README.md. SIZES="10k 100k 1M 10M" adds 10M; BENCH_SECONDS= per cell.
+SIZES ?= 10k 100k 1M
+BENCH_SECONDS ?= 10
+bench: bootstrap
+	$(VENV)/bin/pip install -q -e '.[test,bench]'
+	$(VENV)/bin/python bench/run.py --sizes $(SIZES) --seconds $(BENCH_SECONDS) --readme

@@ -199,3 +199,24 @@ def test_disk_store_behind_the_app(config, tmp_path):
     response = app.test_client().get("/sparql", query_string={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"})
     assert int(json.loads(response.data)["results"]["bindings"][0]["n"]["value"]) > 0
     app.extensions["seckg.runner"].close()
+
+
+def test_dumps_beside_a_disk_store_are_kept_across_restarts(config, tmp_path):
+    directory, dumps = tmp_path / "store", tmp_path / "store" / "dumps"
+    build_on_disk(load(config), directory, sources_fingerprint(config))
+
+    def start():
+        app = create_app(config, open_store=lambda: open_on_disk(directory), stats=disk_stats(directory),
+                         dumps_dir=dumps)
+        body = app.test_client().get("/dumps/seckg.nt").data
+        app.extensions["seckg.runner"].close()
+        return body, (dumps / "seckg.nt").stat().st_mtime_ns
+
+    first, written = start()
+    again, kept = start()
+    assert b"Armenia" in first and again == first and kept == written  # served, not rewritten
+    data = config.root / "data" / "organizations" / "orgs.ttl"
+    data.write_text(data.read_text().replace('"North Atlantic Treaty Organization"@en', '"NATO"@en'))
+    build_on_disk(load(config), directory, sources_fingerprint(config))  # what `seckg serve --store` does then
+    changed, _ = start()  # and the dumps are written again
+    assert b'"NATO"@en' in changed and b"North Atlantic" not in changed

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import sys
+from pathlib import Path
 
 import click
 import pyoxigraph as ox
@@ -334,7 +335,7 @@ def serve(config: Config, host: str, port: int, workers: int | None, threads: in
         else:
             click.echo(f"sources unchanged: serving the store in {store_dir} as built", err=True)
         app = create_app(config, settings=settings, open_store=lambda: open_on_disk(store_dir),
-                         stats=disk_stats(store_dir))
+                         stats=disk_stats(store_dir), dumps_dir=Path(store_dir) / "dumps")
     else:
         app = create_app(config, store=GraphStore.from_loaded(_servable_loaded(config)), settings=settings)
     _run(app, host, port, dev, workers, threads, settings.timeout)

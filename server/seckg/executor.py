@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from seckg.sparql_guard import QueryRejected
+from seckg.sparql_guard import QueryInfo, QueryRejected
 from seckg.store import AnswerTooLarge, GraphStore, StoreUnavailable, is_graph_answer
 from seckg.xml_text import NotXmlText, portable_xml
 
@@ -45,6 +45,7 @@ class Job:
     max_bytes: int = 64 * 1024 * 1024
     base_iri: str | None = None
     allow_service: tuple[str, ...] = ()
+    checked: QueryInfo | None = None  # check_query's reading of `sparql`, when the sender already checked it
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ def execute(store: GraphStore, job: Job) -> Answer:
     try:
         answer = store.query(
             job.sparql, default_graph=job.default_graph, named_graphs=job.named_graphs, base_iri=job.base_iri,
-            allow_service=job.allow_service,
+            allow_service=job.allow_service, checked=job.checked,
         )
     except SyntaxError as error:
         return Answer(400, message=f"malformed query: {error}")

@@ -194,10 +194,11 @@ def subject_lines(text: str, base: str, subjects: set[str]) -> dict[str, int]:
     bases = _BASE.findall(text)
     base = urljoin(base, bases[0]) if bases else base
     found: dict[str, int] = {}
+    resolved: dict[str, str] = {}  # IRI as written → absolute; a subject starts many lines of N-Triples
     open_quote = None  # the delimiter of a long string still open at the end of the line
     for number, line in enumerate(text.splitlines(), start=1):
         starts_inside = open_quote is not None
-        for quote in _LONG_QUOTE.findall(line):
+        for quote in _LONG_QUOTE.findall(line) if ('"""' in line or "'''" in line) else ():
             if open_quote is None:
                 open_quote = quote
             elif quote == open_quote:
@@ -206,7 +207,10 @@ def subject_lines(text: str, base: str, subjects: set[str]) -> dict[str, int]:
         if not match:
             continue
         if match.group(1) is not None:
-            iri = urljoin(base, match.group(1))
+            written = match.group(1)
+            iri = resolved.get(written)
+            if iri is None:
+                iri = resolved[written] = urljoin(base, written)
         elif (match.group(2) or "") in prefixes:
             iri = prefixes[match.group(2) or ""] + match.group(3)
         else:

@@ -81,8 +81,8 @@ class RemoteStore(GraphStore):
 
     # --- the GraphStore interface -------------------------------------------------------------
 
-    def query(self, sparql, default_graph=None, named_graphs=None, base_iri=None, allow_service=()):
-        info = check_query(sparql, allow_service)
+    def query(self, sparql, default_graph=None, named_graphs=None, base_iri=None, allow_service=(), checked=None):
+        info = checked if checked is not None else check_query(sparql, allow_service)
         gives_results = self._parse(sparql, default_graph, named_graphs, base_iri)
         if (default_graph is None and named_graphs is None and not (info.from_graphs or info.from_named)
                 and not self.union_default):

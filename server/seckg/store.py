@@ -20,7 +20,7 @@ import pyoxigraph as ox
 
 from seckg.config import Config
 from seckg.loading import LoadedGraph, data_files, ontology_files, relative, shape_files
-from seckg.sparql_guard import check_query
+from seckg.sparql_guard import QueryInfo, check_query
 
 _TRIPLES_PER_GRAPH = """
 SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g
@@ -67,6 +67,7 @@ class GraphStore(ABC):
         named_graphs: Sequence[str] | None = None,
         base_iri: str | None = None,
         allow_service: Collection[str] = (),
+        checked: QueryInfo | None = None,
     ) -> QueryAnswer:
         """Run a SPARQL query over the union of all named graphs, or over the given dataset.
 
@@ -76,7 +77,10 @@ class GraphStore(ABC):
         SERVICE (unless its endpoint is in `allow_service`), `SyntaxError` with
         the parser's message for malformed queries (updates included),
         `StoreUnavailable` and `AnswerTooLarge`. CONSTRUCT and DESCRIBE give
-        an iterable of `ox.Triple` (see `is_graph_answer`).
+        an iterable of `ox.Triple` (see `is_graph_answer`). `checked` is what
+        `check_query` already found in this very text with the same
+        `allow_service` (the web layer checks before queueing), so a long query
+        is not tokenized twice.
         """
 
     @abstractmethod
@@ -123,8 +127,8 @@ class EmbeddedStore(GraphStore):
     def __init__(self, store: ox.Store):
         self.store = store
 
-    def query(self, sparql, default_graph=None, named_graphs=None, base_iri=None, allow_service=()):
-        info = check_query(sparql, allow_service)
+    def query(self, sparql, default_graph=None, named_graphs=None, base_iri=None, allow_service=(), checked=None):
+        info = checked if checked is not None else check_query(sparql, allow_service)
         options: dict = {"base_iri": base_iri}
         if default_graph is not None:
             options["default_graph"] = [ox.NamedNode(g) for g in default_graph]

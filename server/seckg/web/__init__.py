@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from flask import Flask
 from werkzeug.exceptions import HTTPException
@@ -50,6 +51,7 @@ def create_app(
     open_store: Callable[[], GraphStore] | None = None,
     stats: tuple[dict[str, int], int] | None = None,
     writes=None,
+    dumps_dir: Path | None = None,
 ) -> Flask:
     """Build the app for `config` (default: from the environment).
 
@@ -61,6 +63,7 @@ def create_app(
     forked copy of `store`; an on-disk store passes a function that opens it,
     and its `stats` (triples per graph, triples in the union) instead of a store).
     `writes` (a `seckg.web.writes.WriteAccess`) enables /update and writes at /data.
+    `dumps_dir` keeps the dumps across restarts (beside an on-disk store).
     """
     config = config or Config.from_env()
     settings = settings or EndpointSettings.from_env()
@@ -83,6 +86,11 @@ def create_app(
     app.extensions["seckg.graphs"] = graphs
     app.extensions["seckg.default_triples"] = union
     view = writes.view if writes is not None else None
+    from seckg.store import sources_fingerprint
+    from seckg.web import answer_cache
+
+    answer_cache.install(app)
+    answer_cache.set_graph_fingerprint(app, sources_fingerprint(config), graphs, union)
     app.extensions["seckg.runner"] = QueryRunner(
         open_store or (lambda: store), slots=settings.query_slots, queue_wait=settings.queue_wait,
         generation=view.generation if view is not None else None,
@@ -122,7 +130,7 @@ def create_app(
         app.register_blueprint(pages_bp)
     app.register_blueprint(resources_bp)  # last: its catch-all route dereferences IRIs under the base
     # Dumps and dataset statistics are written once, here, so every worker serves the same files.
-    app.extensions["seckg.dumps"] = build_for_app(app.extensions["seckg.runner"].open_store, config)
+    app.extensions["seckg.dumps"] = build_for_app(app.extensions["seckg.runner"].open_store, config, dumps_dir)
 
     @app.errorhandler(HTTPException)
     def plain_error(error: HTTPException):

@@ -79,7 +79,7 @@ def _gzip(path: Path) -> Path:
     """path.gz with no name and a zero time in the header, so the bytes depend on content only."""
     target = path.with_name(path.name + ".gz")
     with path.open("rb") as source, target.open("wb") as raw, \
-            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as packed:
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as packed:
         shutil.copyfileobj(source, packed, 1 << 20)
     return target
 
@@ -129,15 +129,30 @@ def _build_in_child(open_store: Callable[[], GraphStore], directory: str, config
     os._exit(0)
 
 
-def build_for_app(open_store: Callable[[], GraphStore], config: Config) -> dict:
+def build_for_app(open_store: Callable[[], GraphStore], config: Config, keep_in: Path | None = None) -> dict:
     """Write the dumps and the dataset statistics in a forked child; the manifest they produce.
 
     The files live in a temporary directory removed when the process that made
-    it exits (gunicorn's workers are forks of it and must not remove it).
+    it exits (gunicorn's workers are forks of it and must not remove it). With
+    `keep_in` (beside an on-disk store) they are kept there with the sources'
+    fingerprint, and a restart on unchanged sources serves them as they are:
+    at a million triples writing them is most of a start.
     """
-    directory = tempfile.mkdtemp(prefix="seckg-dumps-")
-    owner = os.getpid()
-    atexit.register(lambda: os.getpid() == owner and shutil.rmtree(directory, ignore_errors=True))
+    from seckg.store import sources_fingerprint
+
+    fingerprint = sources_fingerprint(config) if keep_in is not None else None
+    if keep_in is not None and (Path(keep_in) / MANIFEST).is_file():
+        kept = json.loads((Path(keep_in) / MANIFEST).read_text())
+        if kept.get("fingerprint") == fingerprint:
+            return {**kept, "directory": str(keep_in)}
+    if keep_in is None:
+        directory = tempfile.mkdtemp(prefix="seckg-dumps-")
+        owner = os.getpid()
+        atexit.register(lambda: os.getpid() == owner and shutil.rmtree(directory, ignore_errors=True))
+    else:
+        directory = str(keep_in)
+        shutil.rmtree(directory, ignore_errors=True)
+        Path(directory).mkdir(parents=True)
     child = multiprocessing.get_context("fork").Process(target=_build_in_child,
                                                         args=(open_store, directory, config))
     child.start()
@@ -145,6 +160,9 @@ def build_for_app(open_store: Callable[[], GraphStore], config: Config) -> dict:
     if child.exitcode != 0:
         raise RuntimeError(f"could not write the dumps into {directory} (exit code {child.exitcode})")
     manifest = json.loads((Path(directory) / MANIFEST).read_text())
+    if fingerprint is not None:  # written last: an interrupted build is never taken for a whole one
+        manifest["fingerprint"] = fingerprint
+        (Path(directory) / MANIFEST).write_text(json.dumps(manifest, indent=1))
     manifest["directory"] = directory
     return manifest
 

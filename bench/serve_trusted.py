@@ -1,0 +1,45 @@
+"""Serve a synthetic graph the way `seckg serve` does, without validating it first.
+
+Above `make bench`'s --shacl-max, pySHACL would take most of an hour to validate the graph at
+every start, so the benchmark starts the server with this instead: the same app, store, gunicorn
+workers and query children as `seckg serve`, on files from the generator whose output is
+validated at the smaller sizes. `--build-store DIR` writes the on-disk store (with the sources'
+fingerprint) and exits, so that `seckg serve --store DIR` then starts as on any restart. Start
+figures taken this way leave validation out, and the report says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from seckg.config import Config
+from seckg.loading import load
+from seckg.store import GraphStore, build_on_disk, sources_fingerprint
+from seckg.web import create_app, production
+from seckg.web.settings import EndpointSettings
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, required=True)
+    parser.add_argument("--port", type=int)
+    parser.add_argument("--build-store", type=Path)
+    args = parser.parse_args()
+    config = Config(root=args.root)
+    loaded = load(config)
+    if loaded.problems:
+        print("\n".join(str(p) for p in loaded.problems), file=sys.stderr)
+        return 2
+    if args.build_store:
+        build_on_disk(loaded, args.build_store, sources_fingerprint(config))
+        return 0
+    settings = EndpointSettings.from_env()
+    app = create_app(config, store=GraphStore.from_loaded(loaded), settings=settings)
+    production.run(app, "127.0.0.1", args.port, production.default_workers(), 4, settings.timeout)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
