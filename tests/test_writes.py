@@ -262,6 +262,20 @@ def test_every_worker_sees_an_acknowledged_write_at_once(server):
     assert all(generation(server) >= int(headers["X-Seckg-Generation"]) for _ in range(10))
 
 
+def test_no_cached_answer_or_etag_outlives_a_write(server):
+    pattern = f'<{BASE}id/org/CSTO> <{RDFS}comment> "cache test"'
+    url = server["base"] + "/sparql?" + urllib.parse.urlencode({"query": f"ASK {{ {pattern} }}"})
+    before = [request(url) for _ in range(8)]  # fresh connections: both workers cache the answer
+    assert all(json.loads(body)["boolean"] is False for _, _, body in before)
+    etag = before[-1][1]["ETag"]
+    assert request(url, headers={"If-None-Match": etag})[0] == 304
+    status, _, body = update(server, f'INSERT DATA {{ GRAPH <{ORGS}> {{ {pattern} }} }}')
+    assert status == 200, body
+    for _ in range(8):
+        status, headers, body = request(url, headers={"If-None-Match": etag})
+        assert status == 200 and json.loads(body)["boolean"] is True and headers["ETag"] != etag
+
+
 def test_write_log_names_the_token_never_the_secret(server):
     status, _, _ = update(server, f'INSERT DATA {{ GRAPH <{ORGS}> {{ <{BASE}id/org/NATO> <{RDFS}comment> "by bob" }} }}',
                           token=BOB)
