@@ -348,3 +348,16 @@ def test_another_base_reaches_the_editor_and_the_search(tmp_path):
     assert settings["base"] == "http://example.org/kg/" and settings["prefixes"]["id"] == "http://example.org/kg/id/"
     hits = client.get("/api/search", query_string={"q": "local"}).get_json()["results"]
     assert [(h["iri"], h["href"]) for h in hits] == [("http://example.org/kg/id/org/LOCAL", "/id/org/LOCAL")]
+
+
+@pytest.mark.parametrize("accept, expected", [
+    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "editor"),  # a browser
+    ("*/*", "text/turtle"), (None, "text/turtle"), ("application/rdf+xml", "application/rdf+xml"),
+])
+def test_a_browser_opening_the_endpoint_lands_in_the_editor(client, accept, expected):
+    response = client.get("/sparql", headers={"Accept": accept} if accept else {})
+    assert "Accept" in response.headers["Vary"]
+    if expected == "editor":
+        assert response.status_code == 303 and response.headers["Location"].endswith("/query")
+    else:
+        assert response.status_code == 200 and response.mimetype == expected

@@ -197,7 +197,13 @@ def _answer_response(response: Response, etag: str | None) -> Response:
 
 
 def service_description() -> Response:
-    offer = protocol.negotiate(GRAPH_OFFERS, request.headers.get("Accept"), _format_param())
+    from seckg.web.resources import HTML
+
+    # A browser that opens /sparql wants to ask something: send it to the query editor. HTML comes
+    # last among the offers, so a client that accepts anything still gets the RDF description.
+    offer = protocol.negotiate([*GRAPH_OFFERS, HTML], request.headers.get("Accept"), _format_param())
+    if offer is HTML:
+        return Response(status=303, headers={"Location": url_for("editor.editor"), "Vary": "Accept"})
     triples = describe(
         request.base_url,
         current_app.extensions["seckg.graphs"],
