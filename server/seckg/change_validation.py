@@ -15,15 +15,13 @@ rdflib graph, so the results are those `validate_focus` in validation.py gives.
 from __future__ import annotations
 
 import pyoxigraph as ox
-from pyshacl import Validator
 from pyshacl.consts import SH_SPARQLTarget
-from pyshacl.graph_abstraction import DataGraph
 from rdflib import Graph
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
 from seckg.terms import to_rdflib
-from seckg.validation import _OPTIONS, PreparedQueryGraph
+from seckg.validation import validate_shapes_on
 
 
 def _classes_of(graph: Graph, node: Node, cache: dict) -> set[Node]:
@@ -62,18 +60,5 @@ def _targeted(shape, graph: Graph, store: ox.Store, focus: set[Node], classes: d
 def validate_focus(graph: Graph, store: ox.Store, shapes: Graph, focus: set[Node]) -> Graph:
     """SHACL results for the `focus` nodes of `graph`; `store` must hold the same triples (in any
     named graphs), for the SPARQL targets."""
-    data = DataGraph.from_rdflib(PreparedQueryGraph(graph))
-    validator = Validator(data, shacl_graph=shapes, options=dict(_OPTIONS))
-    executor = validator.make_executor()
-    reports = []
-    conforms = True
     classes: dict = {}
-    for shape in validator.shacl_graph.shapes:
-        shape.set_advanced(True)
-        targets = _targeted(shape, graph, store, focus, classes)
-        if targets:
-            ok, found = shape.validate(executor, data, focus=targets)
-            conforms = conforms and ok
-            reports.extend(found)
-    results, _ = validator.create_validation_report(validator.shacl_graph, conforms, reports)
-    return results
+    return validate_shapes_on(graph, shapes, lambda shape, _data: _targeted(shape, graph, store, focus, classes))

@@ -19,6 +19,7 @@ the shapes have no SHACL rules that would write to it.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import pyshacl
@@ -363,9 +364,16 @@ def affected_focus_nodes(graph: Graph, removed: Graph, changed: set[Node]) -> se
 
 def _validate_focus(graph: Graph, shapes: Graph, focus: set[Node]) -> Graph:
     """pyshacl's validation restricted to `focus`: each shape is evaluated on the nodes it
-    targets that are in `focus`. pyshacl's own focus_nodes option takes IRIs only, and the
-    intervals and instants are blank nodes, so this drives pyshacl's shapes directly, the way
-    `pyshacl.Validator.run` does."""
+    targets that are in `focus`."""
+    return validate_shapes_on(graph, shapes, lambda shape, data: [n for n in shape.focus_nodes(data) if n in focus])
+
+
+def validate_shapes_on(graph: Graph, shapes: Graph, targets_of: Callable) -> Graph:
+    """Run each shape on the nodes `targets_of(shape, data_graph)` picks; the SHACL results graph.
+
+    pyshacl's own focus_nodes option takes IRIs only, and the intervals and
+    instants are blank nodes, so this drives pyshacl's shapes directly, the
+    way `pyshacl.Validator.run` does."""
     from pyshacl import Validator
     from pyshacl.graph_abstraction import DataGraph
 
@@ -376,7 +384,7 @@ def _validate_focus(graph: Graph, shapes: Graph, focus: set[Node]) -> Graph:
     conforms = True
     for shape in validator.shacl_graph.shapes:
         shape.set_advanced(True)
-        targets = [n for n in shape.focus_nodes(data) if n in focus]
+        targets = targets_of(shape, data)
         if targets:
             ok, found = shape.validate(executor, data, focus=targets)
             conforms = conforms and ok
