@@ -8,7 +8,8 @@ from itertools import groupby
 
 from rdflib.namespace import SH
 
-from seckg.validation import ValidationReport
+from seckg.loading import LoadedGraph
+from seckg.validation import ShapesError, ValidationReport, validate
 
 FORMATS = ("human", "json", "turtle")
 
@@ -71,3 +72,15 @@ def render_turtle(report: ValidationReport) -> str:
 def render(report: ValidationReport, fmt: str) -> str:
     renderers = {"human": render_human, "json": render_json, "turtle": render_turtle}
     return renderers[fmt](report)
+
+
+def why_not_servable(loaded: LoadedGraph) -> str | None:
+    """Why a loaded graph must not be served (parse errors, unusable shapes, violations), or None:
+    the one gate the server and the writer process both pass the files through."""
+    if loaded.problems:
+        return "\n".join(str(p) for p in loaded.problems)
+    try:
+        report = validate(loaded)
+    except ShapesError as error:
+        return str(error)
+    return None if report.conforms else render_human(report) + "not serving a graph that does not conform"

@@ -50,7 +50,7 @@ from seckg.config import Config
 from seckg.journal import quads_from, quads_text
 from seckg.live_store import LiveStore
 from seckg.loading import LoadedGraph, data_files, graph_iri, load, ontology_files, relative, shape_files
-from seckg.reporting import render_human
+from seckg.reporting import render_human, why_not_servable
 from seckg.store import EmbeddedStore
 from seckg.transactions import (
     Change,
@@ -147,14 +147,9 @@ class Writer:
         self.live.drop_snapshots({self.generation})
 
     def _first_build(self, files: LoadedGraph, hashes: dict[str, str]) -> None:
-        if files.problems:
-            raise StartupError("\n".join(str(p) for p in files.problems))
-        try:
-            report = validate(files)
-        except ShapesError as error:
-            raise StartupError(str(error)) from error
-        if not report.conforms:
-            raise StartupError(render_human(report) + "not serving a graph that does not conform")
+        refusal = why_not_servable(files)
+        if refusal is not None:
+            raise StartupError(refusal)
         import shutil
 
         shutil.rmtree(self.live.primary, ignore_errors=True)

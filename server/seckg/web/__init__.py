@@ -12,9 +12,8 @@ from seckg.config import Config
 from seckg.executor import QueryRunner
 from seckg.loading import load
 from seckg.named_queries import QueryHeaderError, load_named_queries
-from seckg.reporting import render_human
+from seckg.reporting import why_not_servable
 from seckg.store import GraphStore, StoreUnavailable
-from seckg.validation import ShapesError, validate
 from seckg.web.settings import EndpointSettings
 
 
@@ -24,14 +23,9 @@ class NotServable(RuntimeError):
 
 def _validated_store(config: Config) -> GraphStore:
     loaded = load(config)
-    if loaded.problems:
-        raise NotServable("\n".join(str(p) for p in loaded.problems))
-    try:
-        report = validate(loaded)
-    except ShapesError as error:
-        raise NotServable(str(error)) from error
-    if not report.conforms:
-        raise NotServable(render_human(report))
+    refusal = why_not_servable(loaded)
+    if refusal is not None:
+        raise NotServable(refusal)
     return GraphStore.from_loaded(loaded)
 
 
