@@ -169,7 +169,9 @@ def test_nato_timeline_draws_the_founders_from_1949(page, base):
 
     tick_1940 = centre_x(chart.locator("text[data-year='1940']"))
     tick_1950 = centre_x(chart.locator("text[data-year='1950']"))
-    year_1949 = tick_1940 + (tick_1950 - tick_1940) * 0.9
+    # The founders are members from the treaty's entry into force, 24 August 1949.
+    entry_into_force = 9 + 7 / 12 + 23 / 365.25
+    year_1949 = tick_1940 + (tick_1950 - tick_1940) * entry_into_force / 10
     for code in NATO_FOUNDERS:
         row = chart.locator(f"g.row[data-iri='{ID}state/{code}']")
         bar = row.locator("g.spell[data-start^='1949'] rect.bar").first

@@ -360,3 +360,63 @@ def test_germany_keeps_both_correlates_of_war_codes(store):
     rows = store.query(f"SELECT ?code ?former WHERE {{ <{ID}state/DEU> <{SEC}cowCode> ?code ; "
                        f"<{SEC}formerCowCode> ?former }}")
     assert [(int(r["code"].value), int(r["former"].value)) for r in rows] == [(255, 260)]
+
+
+# --- NATO's founders from the treaty's entry into force (source: north-atlantic-treaty) ------
+
+def test_nato_founders_are_members_from_24_august_1949(ask, store):
+    assert members(ask, "NATO", "1949-08-23") == set()
+    assert members(ask, "NATO", "1949-08-24") == NATO_FOUNDERS
+    starts = store.query("""
+        PREFIX org: <http://www.w3.org/ns/org#> PREFIX time: <http://www.w3.org/2006/time#>
+        SELECT ?state ?start WHERE {
+          ?m org:organization <https://w3id.org/seckg/id/org/NATO> ; org:member ?state ;
+             org:memberDuring/time:hasBeginning/time:inXSDDate ?start .
+          FILTER(?start < "1950-01-01"^^<http://www.w3.org/2001/XMLSchema#date>) }""")
+    found = {s["state"].value.rsplit("/", 1)[1]: s["start"].value for s in starts}
+    assert found == {code: "1949-08-24" for code in NATO_FOUNDERS}
+
+
+# --- Wikidata items equal the cited tables in data/raw/ ------------------------------------
+
+def _wikidata_items(store) -> dict[str, set[str]]:
+    items: dict[str, set[str]] = {}
+    for s in store.query(f"SELECT ?e ?q WHERE {{ ?e <{SEC}wikidata> ?q }}"):
+        items.setdefault(s["e"].value, set()).add(s["q"].value.rsplit("/", 1)[1])
+    return items
+
+
+def _raw(name: str) -> list[dict[str, str]]:
+    import csv
+
+    with open(ROOT / "data/raw" / name, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_state_wikidata_items_are_owid_s(store):
+    items = _wikidata_items(store)
+    table = {r["iso_alpha3"]: r["wikidata_uri"].rsplit("/", 1)[1] for r in _raw("owid_countries_regions_wikidata.csv")}
+    assert len(table) == 108
+    assert {code: items.get(ID + "state/" + code) for code in table} == {code: {q} for code, q in table.items()}
+    # Spot checks a reader can verify: the Kingdom of the Netherlands, not its European part (Q55).
+    assert items[ID + "state/NLD"] == {"Q29999"}
+    assert items[ID + "state/JPN"] == {"Q17"}
+
+
+def test_organization_wikidata_items_are_the_cited_tables(store):
+    from seckg.importers.codes import SUPRAVERDEN_ORGS
+
+    items = _wikidata_items(store)
+    expected = {SUPRAVERDEN_ORGS[r["yaml_key"]]: r["Wikidata_code"] for r in _raw("supraverden_security_org_wikidata_ids.csv")
+                if r["yaml_key"] in SUPRAVERDEN_ORGS}
+    expected.update({r["org"]: r["wikidata"] for r in _raw("organization_wikidata_ids.csv")})
+    assert {org: items.get(ID + "org/" + org) for org in expected} == {org: {q} for org, q in expected.items()}
+    assert expected["WARSAW-PACT"] == "Q41644" and expected["NATO"] == "Q7184"
+
+
+def test_no_two_things_share_a_wikidata_item(store):
+    owners: dict[str, list[str]] = {}
+    for entity, qids in _wikidata_items(store).items():
+        assert len(qids) == 1, (entity, qids)
+        owners.setdefault(next(iter(qids)), []).append(entity)
+    assert {q: e for q, e in owners.items() if len(e) > 1} == {}

@@ -13,6 +13,7 @@ from seckg.cli import main
 from seckg.importers import CONFLICTS_FILE, run_import
 from seckg.importers.codes import cow_state
 from seckg.importers.pipeline import curated_spells
+from seckg.importers.wikidata_ids import ORG_IDS_CSV, all_items
 
 ROOT = Path(__file__).resolve().parents[1]
 SEC = rdflib.Namespace("https://w3id.org/seckg/ontology#")
@@ -42,7 +43,7 @@ def test_rebuild_is_byte_identical_to_the_committed_files(result):
 
 
 def test_no_stale_generated_files(result):
-    on_disk = {p.relative_to(ROOT) for p in (ROOT / "data/generated/memberships").glob("*.ttl")}
+    on_disk = {p.relative_to(ROOT) for p in (ROOT / "data/generated").rglob("*.ttl")}
     assert on_disk == {rel for rel in result.files if rel.suffix == ".ttl"}
 
 
@@ -146,3 +147,24 @@ def test_curated_fact_with_bad_date_is_refused(tmp_path):
         "org,state,role,start,end,end_change,sources,comment\nNATO,FIN,full,4 April 2023,,,nato-member-countries,x\n")
     with pytest.raises(ValueError, match="YYYY"):
         curated_spells(tmp_path)
+
+
+def _org_table(tmp_path, rows: str):
+    """A copy of the raw Wikidata tables with `rows` in place of the organization table."""
+    for rel in ("data/raw/owid_countries_regions_wikidata.csv", "data/raw/supraverden_security_org_wikidata_ids.csv"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text((ROOT / rel).read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / ORG_IDS_CSV).write_text("org,wikidata,repository,path,commit,upstream_text\n" + rows, encoding="utf-8")
+    return tmp_path
+
+
+def test_wikidata_id_that_is_not_an_item_is_refused(tmp_path, result):
+    root = _org_table(tmp_path, "WEU,189946,SpocWiki/_Standards,x.md,0,has_id_wikidata: 189946\n")
+    with pytest.raises(ValueError, match="not a Wikidata item id"):
+        all_items(root, set(result.build.state_labels), set(result.build.org_labels))
+
+
+def test_two_organizations_with_one_wikidata_item_are_refused(tmp_path, result):
+    root = _org_table(tmp_path, "WEU,Q7184,SpocWiki/_Standards,x.md,0,has_id_wikidata: Q7184\n")
+    with pytest.raises(ValueError, match="given to both"):
+        all_items(root, set(result.build.state_labels), set(result.build.org_labels))

@@ -132,3 +132,16 @@ GEC_TO_ISO = {
     "up": "UKR", "us": "USA", "uy": "URY", "uz": "UZB", "vc": "VCT", "ve": "VEN", "vm": "VNM",
     "vt": "VAT", "ym": "YEM",
 }
+
+# SupraVerden `yaml_key` -> organization slug, for the Wikidata items in
+# data/raw/supraverden_security_org_wikidata_ids.csv (OAS and the Inter-American Defense Board
+# are outside the graph).
+SUPRAVERDEN_ORGS = {
+    "Commonwealth of Independent States": "CIS",
+    "Organization for Security and Co-operation in Europe": "OSCE",
+    "North Atlantic Treaty Organisation": "NATO",
+    "Collective Security Treaty Organization": "CSTO",
+    "Shanghai Cooperation Organisation": "SCO",
+    "GUAM Organization for Democracy and Economic Development": "GUAM",
+    "Eurasian Economic Union": "EAEU",
+}

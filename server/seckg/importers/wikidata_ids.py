@@ -1,0 +1,117 @@
+"""Wikidata items of states and organizations, generated from cited tables, never typed in.
+
+States take the item that Our World in Data's countries-and-regions table gives for their
+ISO 3166-1 alpha-3 code; organizations take SupraVerden's item or, for those it lacks, the
+`has_id_wikidata` of a cited page (data/raw/organization_wikidata_ids.csv). A state or
+organization that no table covers keeps the item written by hand, or none.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from seckg.canonical import format_turtle
+from seckg.importers import codes
+
+OWID_CSV = "data/raw/owid_countries_regions_wikidata.csv"
+SUPRAVERDEN_CSV = "data/raw/supraverden_security_org_wikidata_ids.csv"
+ORG_IDS_CSV = "data/raw/organization_wikidata_ids.csv"
+GENERATED_FILE = Path("data/generated/wikidata.ttl")
+ENTITY = "http://www.wikidata.org/entity/"
+QID = re.compile(r"^Q[1-9][0-9]*$")
+
+
+@dataclass(frozen=True)
+class Item:
+    kind: str  # "state" or "org"
+    slug: str
+    qid: str
+    source: str
+
+
+def _rows(root: Path, rel: str) -> list[dict[str, str]]:
+    with open(root / rel, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _checked(qid: str, where: str) -> str:
+    if not QID.match(qid):
+        raise ValueError(f"{where}: {qid!r} is not a Wikidata item id (Q…)")
+    return qid
+
+
+def state_items(root: Path, states: set[str]) -> list[Item]:
+    """OWID's item for each state of the graph whose alpha-3 code is in the table."""
+    items = []
+    for number, row in enumerate(_rows(root, OWID_CSV), start=2):
+        code = row["iso_alpha3"]
+        if code not in states:
+            raise ValueError(f"{OWID_CSV}:{number}: {code} is not a state in data/states/states.ttl")
+        uri = row["wikidata_uri"]
+        if not uri.startswith(ENTITY):
+            raise ValueError(f"{OWID_CSV}:{number}: {uri!r} is not a Wikidata entity IRI")
+        items.append(Item("state", code, _checked(uri[len(ENTITY):], f"{OWID_CSV}:{number}"), "owid-countries-regions"))
+    return items
+
+
+def organization_items(root: Path) -> list[Item]:
+    items = []
+    for number, row in enumerate(_rows(root, SUPRAVERDEN_CSV), start=2):
+        slug = codes.SUPRAVERDEN_ORGS.get(row["yaml_key"])
+        if slug is not None:
+            items.append(Item("org", slug, _checked(row["Wikidata_code"], f"{SUPRAVERDEN_CSV}:{number}"), "supraverden"))
+    for number, row in enumerate(_rows(root, ORG_IDS_CSV), start=2):
+        source = "supraverden" if row["repository"] == "confirmordeny/supraverden" else "spocwiki-standards"
+        items.append(Item("org", row["org"], _checked(row["wikidata"], f"{ORG_IDS_CSV}:{number}"), source))
+    return items
+
+
+def all_items(root: Path, states: set[str], orgs: set[str]) -> list[Item]:
+    items = state_items(root, states) + organization_items(root)
+    seen: dict[tuple[str, str], str] = {}
+    for item in items:
+        if item.kind == "org" and item.slug not in orgs:
+            raise ValueError(f"{item.slug}: no organization id/org/{item.slug} in organizations.ttl")
+        key = (item.kind, item.slug)
+        if key in seen and seen[key] != item.qid:
+            raise ValueError(f"{item.kind} {item.slug}: two Wikidata items, {seen[key]} and {item.qid}")
+        seen[key] = item.qid
+    by_qid: dict[str, Item] = {}
+    for item in items:
+        other = by_qid.setdefault(item.qid, item)
+        if (other.kind, other.slug) != (item.kind, item.slug):
+            raise ValueError(f"{item.qid} is given to both {other.kind} {other.slug} and {item.kind} {item.slug}")
+    return sorted(set(items), key=lambda i: (i.kind, i.slug))
+
+
+def render(items: list[Item]) -> str:
+    """The generated Turtle: one sec:wikidata per state or organization, with the table it came from."""
+    header = (
+        "# GENERATED FILE: written by `seckg import` from data/raw/owid_countries_regions_wikidata.csv,\n"
+        "# data/raw/supraverden_security_org_wikidata_ids.csv and data/raw/organization_wikidata_ids.csv.\n"
+        "# Do not edit: correct the raw table (with its citation) and run `seckg import` again.\n"
+    )
+    prefixes = (
+        "@prefix dcterms:    <http://purl.org/dc/terms/> .\n"
+        "@prefix prov:       <http://www.w3.org/ns/prov#> .\n"
+        "@prefix rdfs:       <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix sec:        <https://w3id.org/seckg/ontology#> .\n"
+        "@prefix source:     <https://w3id.org/seckg/id/source/> .\n"
+        "@prefix sorg:       <https://w3id.org/seckg/id/org/> .\n"
+        "@prefix state:      <https://w3id.org/seckg/id/state/> .\n"
+        "@prefix wd:         <http://www.wikidata.org/entity/> .\n"
+    )
+    sources = sorted({item.source for item in items})
+    graph = "\n".join([
+        "<https://w3id.org/seckg/graph/data/generated/wikidata>",
+        "    a sec:DataGraph ;",
+        '    rdfs:label "Wikidata items of states and organizations (generated)"@en ;',
+        '    dcterms:description "The Wikidata item of each state and organization that a cited table gives, generated by seckg import."@en ;',
+        "    prov:wasDerivedFrom " + " , ".join(f"source:{s}" for s in sources) + " .",
+    ])
+    prefix = {"state": "state", "org": "sorg"}
+    blocks = [f"{prefix[i.kind]}:{i.slug} sec:wikidata wd:{i.qid} ." for i in items]
+    return format_turtle(header + "\n" + prefixes + "\n" + graph + "\n\n" + "\n".join(blocks) + "\n")
