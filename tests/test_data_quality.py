@@ -245,7 +245,15 @@ def test_sco_dialogue_partners_admitted_2022_to_2025(ask):
     assert members(ask, "SCO", "2025-08-31", OBSERVER) == {"AFG", "MNG"}
     assert members(ask, "SCO", "2025-08-31", DIALOGUE) == {
         "ARM", "AZE", "BHR", "EGY", "KHM", "QAT", "KWT", "MDV", "MMR", "NPL", "ARE", "SAU", "TUR", "LKA"}
-    assert "LAO" in members(ask, "SCO", "2025-09-01", DIALOGUE)
+    assert "LAO" in members(ask, "SCO", "2025-09-01", PARTNER)
+
+
+def test_sco_observers_and_dialogue_partners_became_sco_partners_in_tianjin(ask):
+    """The Tianjin Declaration of 1 September 2025 merged both statuses into "SCO partner" (Trend, 1 September 2025)."""
+    before = members(ask, "SCO", "2025-08-31", OBSERVER) | members(ask, "SCO", "2025-08-31", DIALOGUE)
+    assert members(ask, "SCO", "2025-09-01", PARTNER) == before | {"LAO"}
+    assert members(ask, "SCO", "2025-09-01", OBSERVER) | members(ask, "SCO", "2025-09-01", DIALOGUE) == set()
+    assert members(ask, "SCO", "2025-09-01") == {"BLR", "CHN", "IND", "IRN", "KAZ", "KGZ", "PAK", "RUS", "TJK", "UZB"}
 
 
 def test_osce_partners_for_cooperation(ask):
@@ -420,3 +428,24 @@ def test_no_two_things_share_a_wikidata_item(store):
         assert len(qids) == 1, (entity, qids)
         owners.setdefault(next(iter(qids)), []).append(entity)
     assert {q: e for q, e in owners.items() if len(e) > 1} == {}
+
+
+# --- The WEU's associate members, observers and associate partners (WEU, List of 28 Delegations) --
+
+ASSOCIATE = SEC + "AssociateMember"
+
+
+def test_weu_statuses_of_non_full_members(ask):
+    assert members(ask, "WEU", "1993-01-01", ASSOCIATE) == {"ISL", "NOR", "TUR"}
+    assert members(ask, "WEU", "2000-01-01", ASSOCIATE) == {"CZE", "HUN", "ISL", "NOR", "POL", "TUR"}
+    assert members(ask, "WEU", "1993-01-01", OBSERVER) == {"DNK", "IRL"}
+    assert members(ask, "WEU", "2000-01-01", OBSERVER) == {"AUT", "DNK", "FIN", "IRL", "SWE"}
+    assert members(ask, "WEU", "1995-01-01", PARTNER) == {"BGR", "EST", "LTU", "LVA", "ROU", "SVK"}
+    assert members(ask, "WEU", "2011-06-30", PARTNER) == {"BGR", "EST", "LTU", "LVA", "ROU", "SVK", "SVN"}
+    for role in (FULL, ASSOCIATE, OBSERVER, PARTNER):
+        assert members(ask, "WEU", "2011-07-01", role) == set()
+
+
+def test_iran_an_eaeu_observer_from_december_2024(ask):
+    assert "IRN" not in members(ask, "EAEU", "2024-11-30", OBSERVER)
+    assert members(ask, "EAEU", "2025-06-01", OBSERVER) == {"CUB", "IRN", "MDA", "UZB"}
