@@ -406,6 +406,8 @@ def test_state_wikidata_items_are_owid_s(store):
     table = {r["iso_alpha3"]: r["wikidata_uri"].rsplit("/", 1)[1] for r in _raw("owid_countries_regions_wikidata.csv")}
     assert len(table) == 108
     assert {code: items.get(ID + "state/" + code) for code in table} == {code: {q} for code, q in table.items()}
+    former = {r["state"]: r["wikidata"] for r in _raw("former_state_wikidata_ids.csv")}
+    assert {code: items.get(ID + "state/" + code) for code in former} == {"SUN": {"Q15180"}, "DDR": {"Q16957"}}
     # Spot checks a reader can verify: the Kingdom of the Netherlands, not its European part (Q55).
     assert items[ID + "state/NLD"] == {"Q29999"}
     assert items[ID + "state/JPN"] == {"Q17"}

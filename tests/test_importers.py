@@ -151,7 +151,8 @@ def test_curated_fact_with_bad_date_is_refused(tmp_path):
 
 def _org_table(tmp_path, rows: str):
     """A copy of the raw Wikidata tables with `rows` in place of the organization table."""
-    for rel in ("data/raw/owid_countries_regions_wikidata.csv", "data/raw/supraverden_security_org_wikidata_ids.csv"):
+    for rel in ("data/raw/owid_countries_regions_wikidata.csv", "data/raw/former_state_wikidata_ids.csv",
+                "data/raw/supraverden_security_org_wikidata_ids.csv"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text((ROOT / rel).read_text(encoding="utf-8"), encoding="utf-8")
     (tmp_path / ORG_IDS_CSV).write_text("org,wikidata,repository,path,commit,upstream_text\n" + rows, encoding="utf-8")

@@ -1,7 +1,8 @@
 """Wikidata items of states and organizations, generated from cited tables, never typed in.
 
 States take the item that Our World in Data's countries-and-regions table gives for their
-ISO 3166-1 alpha-3 code; organizations take SupraVerden's item or, for those it lacks, the
+ISO 3166-1 alpha-3 code (former states, which it has no item for, a cited page's: see
+data/raw/former_state_wikidata_ids.csv); organizations take SupraVerden's item or, for those it lacks, the
 `has_id_wikidata` of a cited page (data/raw/organization_wikidata_ids.csv). A state or
 organization that no table covers keeps the item written by hand, or none.
 """
@@ -19,6 +20,7 @@ from seckg.importers import codes
 OWID_CSV = "data/raw/owid_countries_regions_wikidata.csv"
 SUPRAVERDEN_CSV = "data/raw/supraverden_security_org_wikidata_ids.csv"
 ORG_IDS_CSV = "data/raw/organization_wikidata_ids.csv"
+FORMER_STATES_CSV = "data/raw/former_state_wikidata_ids.csv"
 GENERATED_FILE = Path("data/generated/wikidata.ttl")
 ENTITY = "http://www.wikidata.org/entity/"
 QID = re.compile(r"^Q[1-9][0-9]*$")
@@ -54,6 +56,10 @@ def state_items(root: Path, states: set[str]) -> list[Item]:
         if not uri.startswith(ENTITY):
             raise ValueError(f"{OWID_CSV}:{number}: {uri!r} is not a Wikidata entity IRI")
         items.append(Item("state", code, _checked(uri[len(ENTITY):], f"{OWID_CSV}:{number}"), "owid-countries-regions"))
+    for number, row in enumerate(_rows(root, FORMER_STATES_CSV), start=2):
+        if row["state"] not in states:
+            raise ValueError(f"{FORMER_STATES_CSV}:{number}: {row['state']} is not a state in data/states/states.ttl")
+        items.append(Item("state", row["state"], _checked(row["wikidata"], f"{FORMER_STATES_CSV}:{number}"), "spocwiki-standards"))
     return items
 
 
@@ -91,7 +97,8 @@ def render(items: list[Item]) -> str:
     """The generated Turtle: one sec:wikidata per state or organization, with the table it came from."""
     header = (
         "# GENERATED FILE: written by `seckg import` from data/raw/owid_countries_regions_wikidata.csv,\n"
-        "# data/raw/supraverden_security_org_wikidata_ids.csv and data/raw/organization_wikidata_ids.csv.\n"
+        "# data/raw/former_state_wikidata_ids.csv, data/raw/supraverden_security_org_wikidata_ids.csv and\n"
+        "# data/raw/organization_wikidata_ids.csv.\n"
         "# Do not edit: correct the raw table (with its citation) and run `seckg import` again.\n"
     )
     prefixes = (
