@@ -20,6 +20,7 @@ import resource
 import signal
 import threading
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -198,6 +199,12 @@ def _died(worker: _Worker) -> Answer:
     return Answer(500, message="the query process died (out of memory?); nothing was returned")
 
 
+def _reset_if_alive(runner: weakref.ref) -> None:
+    found = runner()
+    if found is not None:
+        found._reset()
+
+
 class QueryRunner:
     """At most `slots` concurrent queries per process, each in a child killed at its deadline."""
 
@@ -209,6 +216,12 @@ class QueryRunner:
         self.queue_wait = queue_wait
         self._ctx = multiprocessing.get_context("fork")
         self._reset()
+        # A forked process (a gunicorn worker) starts with no query children of its own. It must forget
+        # the parent's before its first request: a check made when a request arrives races with the
+        # worker's other threads (two of them resetting at once lost or doubled a slot; the release
+        # raised "Semaphore released too many times", a 500: tests/test_bug_runner_fork_race.py).
+        this = weakref.ref(self)
+        os.register_at_fork(after_in_child=lambda: _reset_if_alive(this))
 
     def _reset(self) -> None:
         self._pid = os.getpid()
@@ -217,17 +230,11 @@ class QueryRunner:
         self._free = threading.BoundedSemaphore(self.slots)
         self.killed = 0  # children killed at a deadline, for tests and logs
 
-    def _check_fork(self) -> None:
-        """A runner inherited by a forked process (a gunicorn worker) starts with no children of its own."""
-        if os.getpid() != self._pid:
-            self._reset()
-
     def run(self, job: Job, timeout: float) -> Answer:
         """The answer to `job`, or a 503 Answer if it took longer than `timeout` seconds.
 
         Raises `Busy` when no slot frees up within `queue_wait` seconds.
         """
-        self._check_fork()
         if not self._free.acquire(timeout=self.queue_wait):
             raise Busy(f"all {self.slots} query slots are busy")
         try:
