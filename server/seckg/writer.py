@@ -24,11 +24,13 @@ Protocol request or files changed on disk:
 6. answer 2xx.
 
 A crash between 3 and 5 is repaired on start-up by applying the last journal
-record again. A full disk is not a crash: a write that would leave less than
-the reserve free is refused (507) before step 3, and one that fails in steps
-3-5 for want of space (or any other OSError) is rolled back — the database
-reopened, the change undone, the journal cut back — and refused (507), so the
-write is wholly absent and the next one, once there is space, goes ahead.
+record again. A full disk is not a crash. The writer holds a reserve of disk
+space (a file, live/reserve); a write that fails in steps 3-5 for want of
+space (or any other OSError) gives the reserve up and uses the room to roll
+back — the database reopened, the change undone, the journal cut back — and is
+refused (507), so it is wholly absent. No write goes ahead until the reserve
+can be set aside again (507 until then, before anything is touched), so the
+next failure can be rolled back too.
 Before step 1 each client's rate is checked (write_limits.py). With `--watch` a thread polls ontology/, shapes/ and data/ and
 reloads what changed, switching only to a graph that loads and conforms.
 """
@@ -38,6 +40,7 @@ from __future__ import annotations
 import argparse
 import ctypes
 import errno
+import gc
 import hashlib
 import logging
 import os
@@ -90,15 +93,16 @@ class WriterOptions:
     default_graph: str | None = None  # where triples written to the default graph go; None: refused
     grace: float = 90.0  # seconds a replaced snapshot is kept for queries still reading it
     rate: str = DEFAULT_RATE  # writes per token, and refused attempts per address (write_limits.py)
-    reserve_bytes: int = 16 * 1024 * 1024  # free space a write must leave on the store's disk
+    reserve_bytes: int = 16 * 1024 * 1024  # disk space held back to roll a failed write back with
 
 
 # What a write refused for want of space is told; 507 Insufficient Storage.
 _STORAGE_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
-def _storage_refusal(error: OSError | None, detail: str) -> WriteRefused:
-    full = error is None or error.errno in _STORAGE_ERRORS or "No space left" in str(error)
+def _storage_refusal(error: str, code: int | None, detail: str) -> WriteRefused:
+    """`error` and `code` (errno) describe the OSError; only the text is kept (see `_commit`)."""
+    full = code in _STORAGE_ERRORS or "No space left" in error
     reason = "the disk holding the store is full" if full else f"the store could not be written ({error})"
     return WriteRefused(507 if full else 500, f"{reason}; {detail}; nothing was changed")
 
@@ -169,6 +173,11 @@ class Writer:
                 raise StartupError(outcome["message"])
         self._publish(self.generation + 1)
         self.live.drop_snapshots({self.generation})
+        try:
+            self._keep_reserve()
+        except OSError as error:
+            log.warning("cannot set aside %d bytes of reserve (%s): writes are refused until there is space",
+                        self.options.reserve_bytes, error)
 
     def _first_build(self, files: LoadedGraph, hashes: dict[str, str]) -> None:
         refusal = why_not_servable(files)
@@ -208,9 +217,34 @@ class Writer:
         self._superseded = {g: t for g, t in self._superseded.items() if g in keep}
         self.live.drop_snapshots(keep)
 
-    def _free_bytes(self) -> int:
-        stat = os.statvfs(self.live.root)
-        return stat.f_bavail * stat.f_frsize
+    @property
+    def _reserve(self) -> Path:
+        return self.live.root / "reserve"
+
+    def _keep_reserve(self) -> None:
+        """Hold `reserve_bytes` of the disk in live/reserve; OSError when the disk cannot give them."""
+        want = self.options.reserve_bytes
+        try:
+            if self._reserve.stat().st_size == want:
+                return
+        except FileNotFoundError:
+            pass
+        partial = self._reserve.with_name("reserve.partial")
+        try:
+            with partial.open("wb") as handle:
+                try:
+                    os.posix_fallocate(handle.fileno(), 0, want)
+                except OSError as error:
+                    if error.errno not in (errno.EOPNOTSUPP, errno.EINVAL):
+                        raise
+                    for _ in range(0, want, 1 << 20):  # a file system that cannot allocate: write it
+                        handle.write(bytes(min(1 << 20, want - handle.tell())))
+                handle.flush()
+                os.fsync(handle.fileno())
+            partial.replace(self._reserve)
+        except OSError:
+            partial.unlink(missing_ok=True)
+            raise
 
     def _commit(self, change: Change, who: str, what: dict, mirror: LoadedGraph | None = None) -> int:
         """Make `change` (already validated, already in the mirror's union graph) durable and visible;
@@ -223,18 +257,27 @@ class Writer:
             "generation": generation, "time": _now(), "who": who, "what": what,
             "graphs": change.per_graph(), "removed": quads_text(change.removed), "added": quads_text(change.added),
         }
-        needed = self.options.reserve_bytes + 2 * len(record["removed"]) + 2 * len(record["added"])
-        free = self._free_bytes()
-        if free < needed:
-            raise _storage_refusal(None, f"{free} bytes are free and a write must leave "
-                                         f"{self.options.reserve_bytes} (the server's reserve)")
+        try:
+            self._keep_reserve()
+        except OSError as error:
+            failure = (str(error), error.errno)
+        else:
+            failure = None
+        if failure is not None:
+            raise _storage_refusal(*failure, f"the server keeps {self.options.reserve_bytes} bytes in reserve "
+                                             "to undo a failed write, and cannot set them aside now")
         journal = self.live.journal
         unfinished = _Unfinished(change, journal.size(), generation, self.live.read_current())
         try:
             journal.append(record)
         except OSError as error:
+            failure = (str(error), error.errno)
+        else:
+            failure = None
+        if failure is not None:
+            log.error("could not extend the write log (%s); taking the record back out", failure[0])
             self._roll_back(unfinished, touched_database=False)
-            raise _storage_refusal(error, "the write log could not be extended") from None
+            raise _storage_refusal(*failure, "the write log could not be extended")
         previous_mirror = self.mirror
         try:
             apply_change(self.primary, change)
@@ -244,16 +287,20 @@ class Writer:
                 apply_change(self.mirror.store, change)  # done by the trial already: a no-op
             self._publish(generation)
         except OSError as error:
-            self.mirror = previous_mirror
-            log.error("could not apply a journaled change (%s); rolling it back", error)
-            self._roll_back(unfinished, touched_database=True)
-            raise _storage_refusal(error, "the change could not be applied to the database") from None
+            # Only the message is kept: the traceback would keep the database open, and it must be
+            # closed before it can be opened again.
+            failure = (str(error), error.errno)
         except Exception:
             # Not the disk: the journal has the change and the database may have part of it, and only
             # the start-up redo can put them back in step, so stop rather than serve an inconsistent state.
             log.exception("could not apply a journaled change; stopping so start-up can redo it")
             os._exit(70)
-        return generation
+        if failure is None:
+            return generation
+        self.mirror = previous_mirror
+        log.error("could not apply a journaled change (%s); rolling it back", failure[0])
+        self._roll_back(unfinished, touched_database=True)
+        raise _storage_refusal(*failure, "the change could not be applied to the database")
 
     def _roll_back(self, unfinished: _Unfinished, touched_database: bool) -> None:
         """Take a failed commit back out: database first, then the journal, so a crash in between
@@ -269,10 +316,12 @@ class Writer:
         unfinished = self._unfinished
         if unfinished is None:
             return
+        self._reserve.unlink(missing_ok=True)  # the room to undo it in
         try:
             if unfinished.change is not None:
                 # RocksDB refuses every write after it met a full disk, until it is opened again.
                 self.primary = None
+                gc.collect()  # nothing may still hold the database open
                 self.primary = ox.Store(str(self.live.primary))
                 apply_change(self.primary, unfinished.change.inverse())
             self.live.journal.truncate(unfinished.journal_size)
@@ -282,8 +331,12 @@ class Writer:
                     and current["generation"] != unfinished.current["generation"]:
                 self.live.write_current(unfinished.current)
         except OSError as error:
-            raise _storage_refusal(error, "a write that failed earlier is still being taken back, and no "
-                                          "other write is accepted until it is") from None
+            failure = (str(error), error.errno)
+        else:
+            failure = None
+        if failure is not None:
+            raise _storage_refusal(*failure, "a write that failed earlier is still being taken back, and no "
+                                             "other write is accepted until it is")
         self._unfinished = None
         log.info("rolled back the write of generation %d: the store is as before it", unfinished.generation)
 
