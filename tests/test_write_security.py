@@ -157,3 +157,24 @@ def test_a_bad_rate_is_refused_at_start(runner, rate, tmp_path):
                            ["serve", "--store", str(tmp_path / "store"), "--write-tokens", str(tokens),
                             "--write-rate", rate])
     assert result.exit_code == 2 and "N/PERIOD" in result.output, result.output
+
+
+def test_cors_preflight_lets_other_sites_write_with_a_bearer_token(client):
+    """A page elsewhere may PUT/DELETE/POST to the write routes with Authorization (a token its script
+    holds; browsers never add it by themselves), but never with credentials, and the read routes
+    still allow no Authorization header or other methods."""
+    def preflight(path: str, method: str, headers: str):
+        return client.options(path, headers={"Origin": "https://editor.example", "Access-Control-Request-Method": method,
+                                             "Access-Control-Request-Headers": headers})
+
+    for path, method in (("/update", "POST"), ("/data", "PUT"), ("/data", "DELETE"), ("/writes/log", "GET")):
+        response = preflight(path, method, "Authorization, Content-Type")
+        assert response.status_code == 204, (path, response.data)
+        assert method in response.headers["Access-Control-Allow-Methods"]
+        assert "authorization" in response.headers["Access-Control-Allow-Headers"]
+        assert "Access-Control-Allow-Credentials" not in response.headers
+    assert preflight("/sparql", "POST", "Authorization").status_code == 403
+    assert preflight("/sparql", "PUT", "Content-Type").status_code == 403
+    assert preflight("/update", "PATCH", "Authorization").status_code == 403
+    answer = client.get("/store/status", headers={"Origin": "https://editor.example"})
+    assert "X-Seckg-Generation" in answer.headers["Access-Control-Expose-Headers"]

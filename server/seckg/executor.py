@@ -26,12 +26,24 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from seckg.sparql_guard import QueryInfo, QueryRejected
+from seckg.sparql_guard import QueryInfo, QueryRejected, check_query
 from seckg.store import AnswerTooLarge, GraphStore, StoreUnavailable, is_graph_answer
 from seckg.xml_text import NotXmlText, portable_xml
 
 
 ORPHAN_CHECK_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class Guard:
+    """What `check_query` needs to check a query in its query process, inside the timeout: reading a
+    hostile query (a megabyte of `<a<a<a…`) takes seconds, and a web thread would wait them out."""
+
+    dataset: tuple[str, ...] | None = None  # graphs FROM / FROM NAMED may name
+    allow_from: tuple[str, ...] = ()
+
+
+_GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
 
 
 @dataclass(frozen=True)
@@ -47,6 +59,7 @@ class Job:
     base_iri: str | None = None
     allow_service: tuple[str, ...] = ()
     checked: QueryInfo | None = None  # check_query's reading of `sparql`, when the sender already checked it
+    guard: Guard | None = None  # check it in the query process; an update is refused with meta["update"]
 
 
 @dataclass(frozen=True)
@@ -102,11 +115,27 @@ _XML_WRITERS = ("XML", "RDF_XML")
 
 
 def execute(store: GraphStore, job: Job) -> Answer:
-    """Run `job` on `store` in this process; errors become statuses, never exceptions."""
+    """Run `job` on `store` in this process; errors become statuses, never exceptions.
+
+    With a `guard` the query is checked here first; `meta["services"]` then says whether it calls
+    other endpoints (its answer is not a function of the graph)."""
+    info, meta = job.checked, {}
+    if info is None and job.guard is not None:
+        try:
+            info = check_query(job.sparql, job.allow_service, dataset=job.guard.dataset,
+                               allow_from=job.guard.allow_from)
+        except QueryRejected as error:
+            return Answer(400, message=str(error))
+        if info.is_update:
+            return Answer(400, message="an update, not a query", meta={"update": True})
+        kind = "graph" if info.form in _GRAPH_FORMS else "results"
+        if info.form is not None and (job.graph_writer if kind == "graph" else job.results_writer) is None:
+            return Answer(406, kind=kind, message="no acceptable format for this kind of answer")
+        meta = {"services": bool(info.services)}
     try:
         answer = store.query(
             job.sparql, default_graph=job.default_graph, named_graphs=job.named_graphs, base_iri=job.base_iri,
-            allow_service=job.allow_service, checked=job.checked,
+            allow_service=job.allow_service, checked=info,
         )
     except SyntaxError as error:
         return Answer(400, message=f"malformed query: {error}")
@@ -140,7 +169,7 @@ def execute(store: GraphStore, job: Job) -> Answer:
             body = portable_xml(body)
         except NotXmlText as error:
             return Answer(422, message=str(error))
-    return Answer(200, body=body, kind=kind)
+    return Answer(200, body=body, kind=kind, meta=meta)
 
 
 def _exit_when_orphaned(parent: int) -> None:

@@ -149,6 +149,9 @@ def update() -> Response:
             using += request.form.getlist("using-graph-uri")
             using_named += request.form.getlist("using-named-graph-uri")
         elif request.mimetype == "application/sparql-update":
+            charset = request.mimetype_params.get("charset", "utf-8").lower()
+            if charset not in ("utf-8", "utf8"):
+                raise ProtocolError(415, f"the update must be sent as UTF-8, not {charset}")
             try:
                 updates = [request.get_data(cache=False).decode("utf-8")]
             except UnicodeDecodeError as error:
