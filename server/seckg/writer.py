@@ -30,9 +30,12 @@ space (or any other OSError) gives the reserve up and uses the room to roll
 back — the database reopened, the change undone, the journal cut back — and is
 refused (507), so it is wholly absent. No write goes ahead until the reserve
 can be set aside again (507 until then, before anything is touched), so the
-next failure can be rolled back too.
-Before step 1 each client's rate is checked (write_limits.py). With `--watch` a thread polls ontology/, shapes/ and data/ and
-reloads what changed, switching only to a graph that loads and conforms.
+next failure can be rolled back too. Before step 1 each client's rate is
+checked (write_limits.py), in the connection's own thread, so a client over
+its limit is answered at once.
+
+With `--watch` a thread polls ontology/, shapes/ and data/ and reloads what
+changed, switching only to a graph that loads and conforms.
 """
 
 from __future__ import annotations
