@@ -55,14 +55,15 @@ def _wait_until_up(url: str, process: subprocess.Popen, startup: float) -> None:
             time.sleep(0.2)
 
 
-def _stop(process: subprocess.Popen) -> None:
+def stop_process(process: subprocess.Popen) -> None:
     process.terminate()
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
-    process.stderr.close()
+    if process.stderr is not None:
+        process.stderr.close()
 
 
 def oxigraph_command() -> str:
@@ -83,7 +84,7 @@ def _running(command: list[str], probe: str, env: dict[str, str] | None, startup
         _wait_until_up(base + probe, server, startup)
         yield base
     finally:
-        _stop(server)
+        stop_process(server)
 
 
 def oxigraph_server(*args: str, startup: float = 30):

@@ -23,7 +23,8 @@ import pytest
 
 from crowd import STATES, crowd_turtle
 from hostile_graph import HOSTILE_FILES
-from live_server import serving, write_repo
+from live_server import write_repo
+from logged_server import logged_serving
 from seckg.config import Config
 from seckg.loading import load
 from seckg.named_queries import load_named_queries
@@ -193,9 +194,10 @@ def verified_dump_sums(base_port: int, oracle: Oracle) -> dict[str, str]:
     return sums
 
 
-def test_64_clients_get_no_5xx_and_no_wrong_answer(repo, record_property):
+def test_64_clients_get_no_5xx_and_no_wrong_answer(repo, record_property, tmp_path):
     oracle = Oracle(repo)
-    with serving(repo) as base:
+    log = tmp_path / "server.log"
+    with logged_serving(repo, log, "--workers", "2") as base:
         port = int(base.rsplit(":", 1)[1])
         sums = verified_dump_sums(port, oracle)
         deadline = time.monotonic() + SECONDS
@@ -223,4 +225,7 @@ def test_64_clients_get_no_5xx_and_no_wrong_answer(repo, record_property):
     assert errors == []
     assert wrong == []
     assert set(statuses) == {200}, (statuses, [e for c in clients for e in c.server_errors])
+    printed = log.read_text(errors="replace")  # no worker died or was replaced under the load
+    assert printed.count("Booting worker") == 2 and "WORKER TIMEOUT" not in printed and "Traceback" not in printed, \
+        printed[-3000:]
     assert len(by_kind) == 7 and min(len(v) for v in by_kind.values()) >= 10

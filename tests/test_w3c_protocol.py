@@ -18,8 +18,7 @@ names (our default graph is the union of all graphs), a second request checks
 that the named dataset really was used. Every case runs against both stores:
 embedded Oxigraph and `oxigraph serve` behind the app in remote mode.
 
-Update-side cases (update_*, bad_update_*) are not here: this endpoint is
-read-only until a later issue adds updates.
+Update-side cases: the bad_update_* ones are in test_w3c_protocol_update.py, against /update.
 """
 
 from __future__ import annotations

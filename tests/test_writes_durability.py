@@ -13,12 +13,12 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 import urllib.parse
 
-from live_server import free_port, request, serving, write_repo
+from live_server import request, serving, write_repo
+from logged_server import start
 
 TOKEN = "durability-0123456789-token"
 BASE = "https://w3id.org/seckg/"
@@ -30,24 +30,7 @@ ACKS_BEFORE_KILL = 15
 
 
 def start_in_own_group(root, store, tokens) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "seckg", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
-         "--store", str(store), "--write-tokens", str(tokens)],
-        env={**os.environ, "SECKG_ROOT": str(root)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True,  # its own process group, so one killpg reaches every process of it
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if request(base + "/store/status")[0] == 200:
-                return process, base
-        except OSError:
-            pass
-        assert process.poll() is None, "the server exited at start-up"
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.2)
+    return start(root, None, "--workers", "2", "--store", str(store), "--write-tokens", str(tokens), own_group=True)
 
 
 def write(base: str, label: str) -> int:

@@ -25,6 +25,7 @@ from seckg.sparql_guard import QueryRejected
 from seckg.store import GraphStore, is_graph_answer
 from seckg.validation import ShapesError, ValidationReport
 from seckg.validation import validate as run_validation
+from seckg.write_limits import DEFAULT_RATE
 from seckg.web import create_app
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE, EXIT_REMOTE = 0, 1, 2, 3
@@ -280,6 +281,9 @@ def token(name: str) -> None:
                    "needs --store.")
 @click.option("--default-graph", metavar="data/PATH.ttl",
               help="The data file that takes triples written to the default graph (default: they are refused).")
+@click.option("--write-rate", metavar="N/PERIOD", envvar="SECKG_WRITE_RATE", default=DEFAULT_RATE, show_default=True,
+              help="Writes each token may make (and refused attempts each address may make), e.g. 5/10s, "
+                   "1000/h, or off; more get 429 with Retry-After.")
 @click.option("--watch", is_flag=True, help="Reload ontology/, shapes/ and data/ when they change on disk, "
                                             "switching only to a graph that loads and conforms.")
 @click.option("--watch-interval", type=click.FloatRange(min=0.05), default=1.0, show_default=True,
@@ -289,7 +293,8 @@ def serve(config: Config, host: str, port: int, workers: int | None, threads: in
           store_dir: str | None, timeout: float | None, max_response_bytes: int | None,
           query_slots: int | None, cors_origins: tuple[str, ...], allow_service: tuple[str, ...],
           remote: str | None, remote_union: bool,
-          write_tokens: str | None, default_graph: str | None, watch: bool, watch_interval: float) -> None:
+          write_tokens: str | None, default_graph: str | None, write_rate: str, watch: bool,
+          watch_interval: float) -> None:
     """Load and validate, then serve with gunicorn; refuses to start on a graph that does not conform.
 
     With --remote the graphs are read from that endpoint (validated when they were pushed)."""
@@ -307,7 +312,8 @@ def serve(config: Config, host: str, port: int, workers: int | None, threads: in
     if write_tokens or watch:
         from seckg.live_serving import live_app
 
-        with live_app(config, settings, store_dir, write_tokens, default_graph, watch, watch_interval) as app:
+        with live_app(config, settings, store_dir, write_tokens, default_graph, watch, watch_interval,
+                      write_rate) as app:
             _run(app, host, port, dev, workers, threads, settings.timeout)
         return
     if remote:

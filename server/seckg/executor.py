@@ -20,17 +20,30 @@ import resource
 import signal
 import threading
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from seckg.sparql_guard import QueryInfo, QueryRejected
+from seckg.sparql_guard import QueryInfo, QueryRejected, check_query
 from seckg.store import AnswerTooLarge, GraphStore, StoreUnavailable, is_graph_answer
 from seckg.xml_text import NotXmlText, portable_xml
 
 
 ORPHAN_CHECK_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class Guard:
+    """What `check_query` needs to check a query in its query process, inside the timeout: reading a
+    hostile query (a megabyte of `<a<a<a…`) takes seconds, and a web thread would wait them out."""
+
+    dataset: tuple[str, ...] | None = None  # graphs FROM / FROM NAMED may name
+    allow_from: tuple[str, ...] = ()
+
+
+_GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
 
 
 @dataclass(frozen=True)
@@ -46,6 +59,7 @@ class Job:
     base_iri: str | None = None
     allow_service: tuple[str, ...] = ()
     checked: QueryInfo | None = None  # check_query's reading of `sparql`, when the sender already checked it
+    guard: Guard | None = None  # check it in the query process; an update is refused with meta["update"]
 
 
 @dataclass(frozen=True)
@@ -101,11 +115,27 @@ _XML_WRITERS = ("XML", "RDF_XML")
 
 
 def execute(store: GraphStore, job: Job) -> Answer:
-    """Run `job` on `store` in this process; errors become statuses, never exceptions."""
+    """Run `job` on `store` in this process; errors become statuses, never exceptions.
+
+    With a `guard` the query is checked here first; `meta["services"]` then says whether it calls
+    other endpoints (its answer is not a function of the graph)."""
+    info, meta = job.checked, {}
+    if info is None and job.guard is not None:
+        try:
+            info = check_query(job.sparql, job.allow_service, dataset=job.guard.dataset,
+                               allow_from=job.guard.allow_from)
+        except QueryRejected as error:
+            return Answer(400, message=str(error))
+        if info.is_update:
+            return Answer(400, message="an update, not a query", meta={"update": True})
+        kind = "graph" if info.form in _GRAPH_FORMS else "results"
+        if info.form is not None and (job.graph_writer if kind == "graph" else job.results_writer) is None:
+            return Answer(406, kind=kind, message="no acceptable format for this kind of answer")
+        meta = {"services": bool(info.services)}
     try:
         answer = store.query(
             job.sparql, default_graph=job.default_graph, named_graphs=job.named_graphs, base_iri=job.base_iri,
-            allow_service=job.allow_service, checked=job.checked,
+            allow_service=job.allow_service, checked=info,
         )
     except SyntaxError as error:
         return Answer(400, message=f"malformed query: {error}")
@@ -139,7 +169,7 @@ def execute(store: GraphStore, job: Job) -> Answer:
             body = portable_xml(body)
         except NotXmlText as error:
             return Answer(422, message=str(error))
-    return Answer(200, body=body, kind=kind)
+    return Answer(200, body=body, kind=kind, meta=meta)
 
 
 def _exit_when_orphaned(parent: int) -> None:
@@ -198,6 +228,12 @@ def _died(worker: _Worker) -> Answer:
     return Answer(500, message="the query process died (out of memory?); nothing was returned")
 
 
+def _reset_if_alive(runner: weakref.ref) -> None:
+    found = runner()
+    if found is not None:
+        found._reset()
+
+
 class QueryRunner:
     """At most `slots` concurrent queries per process, each in a child killed at its deadline."""
 
@@ -209,6 +245,12 @@ class QueryRunner:
         self.queue_wait = queue_wait
         self._ctx = multiprocessing.get_context("fork")
         self._reset()
+        # A forked process (a gunicorn worker) starts with no query children of its own. It must forget
+        # the parent's before its first request: a check made when a request arrives races with the
+        # worker's other threads (two of them resetting at once lost or doubled a slot; the release
+        # raised "Semaphore released too many times", a 500: tests/test_bug_runner_fork_race.py).
+        this = weakref.ref(self)
+        os.register_at_fork(after_in_child=lambda: _reset_if_alive(this))
 
     def _reset(self) -> None:
         self._pid = os.getpid()
@@ -217,17 +259,11 @@ class QueryRunner:
         self._free = threading.BoundedSemaphore(self.slots)
         self.killed = 0  # children killed at a deadline, for tests and logs
 
-    def _check_fork(self) -> None:
-        """A runner inherited by a forked process (a gunicorn worker) starts with no children of its own."""
-        if os.getpid() != self._pid:
-            self._reset()
-
     def run(self, job: Job, timeout: float) -> Answer:
         """The answer to `job`, or a 503 Answer if it took longer than `timeout` seconds.
 
         Raises `Busy` when no slot frees up within `queue_wait` seconds.
         """
-        self._check_fork()
         if not self._free.acquire(timeout=self.queue_wait):
             raise Busy(f"all {self.slots} query slots are busy")
         try:

@@ -67,6 +67,21 @@ class Journal:
         if new:
             _fsync_dir(self.path.parent)
 
+    def size(self) -> int:
+        try:
+            return self.path.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def truncate(self, size: int) -> None:
+        """Cut the journal back to `size` bytes (what it held before a record that failed to be
+        written or applied); shrinking a file needs no free space."""
+        if self.size() <= size:
+            return
+        with self.path.open("r+b") as handle:
+            handle.truncate(size)
+            os.fsync(handle.fileno())
+
     def records(self) -> Iterator[dict]:
         if not self.path.exists():
             return

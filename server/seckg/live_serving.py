@@ -8,6 +8,7 @@ a restart; --watch alone may use a temporary one.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import tempfile
@@ -26,6 +27,7 @@ from seckg.web import create_app
 from seckg.web.settings import EndpointSettings
 from seckg.web.writes import WriteAccess
 from seckg.write_auth import TokenFileError, WriteTokens
+from seckg.write_limits import DEFAULT_RATE, Rate
 from seckg.writer import RunningWriter, StartupError, WriterOptions
 
 EXIT_INVALID, EXIT_UNREADABLE = 1, 2
@@ -41,9 +43,19 @@ def _default_graph(config: Config, path: str | None) -> str | None:
     return iri
 
 
+def _reserve_bytes() -> int:
+    """$SECKG_WRITE_RESERVE_MB: the free space (MiB) a write must leave on the store's disk, else 507."""
+    return int(float(os.environ.get("SECKG_WRITE_RESERVE_MB", WriterOptions.reserve_bytes / 2**20)) * 2**20)
+
+
 @contextmanager
 def live_app(config: Config, settings: EndpointSettings, store_dir: str | None, token_file: str | None,
-             default_graph: str | None, watch: bool, interval: float) -> Iterator[Flask]:
+             default_graph: str | None, watch: bool, interval: float,
+             write_rate: str = DEFAULT_RATE) -> Iterator[Flask]:
+    try:
+        Rate.parse(write_rate)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--write-rate") from None
     tokens = None
     if token_file:
         try:
@@ -57,7 +69,7 @@ def live_app(config: Config, settings: EndpointSettings, store_dir: str | None, 
     temporary = None if store_dir else tempfile.mkdtemp(prefix="seckg-watch-")
     directory = Path(store_dir or temporary)
     options = WriterOptions(watch=watch, interval=interval, default_graph=_default_graph(config, default_graph),
-                            grace=settings.timeout + 60)
+                            grace=settings.timeout + 60, rate=write_rate, reserve_bytes=_reserve_bytes())
     try:
         writer = RunningWriter(config, directory, options)
     except StartupError as error:

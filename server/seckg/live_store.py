@@ -72,6 +72,9 @@ class LiveStore:
         """Point readers at snapshot `generation` (which must exist)."""
         record = {"generation": generation, "snapshot": self.snapshot_dir(generation).relative_to(self.root).as_posix(),
                   "graphs": graphs, "union": union}
+        self.write_current(record)
+
+    def write_current(self, record: dict) -> None:
         write_atomically(self.current_file, json.dumps(record, indent=1) + "\n")
 
     def open_current(self) -> GraphStore:

@@ -56,6 +56,10 @@ class Change:
     def __bool__(self) -> bool:
         return bool(self.removed or self.added)
 
+    def inverse(self) -> Change:
+        """The change that takes this one back (both are differences from the same graph)."""
+        return Change(removed=self.added, added=self.removed)
+
     def per_graph(self) -> dict[str, dict[str, int]]:
         counts: dict[str, dict[str, int]] = {}
         for key, quads in (("removed", self.removed), ("added", self.added)):
@@ -327,5 +331,5 @@ class Trial:
         for t in self._left:
             union.add(t)
         if self._change is not None:
-            apply_change(self.loaded.store, Change(removed=self._change.added, added=self._change.removed))
+            apply_change(self.loaded.store, self._change.inverse())
         self._left, self._entered, self._change = set(), set(), None

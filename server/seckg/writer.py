@@ -24,22 +24,35 @@ Protocol request or files changed on disk:
 6. answer 2xx.
 
 A crash between 3 and 5 is repaired on start-up by applying the last journal
-record again. With `--watch` a thread polls ontology/, shapes/ and data/ and
-reloads what changed, switching only to a graph that loads and conforms.
+record again. A full disk is not a crash. The writer holds a reserve of disk
+space (a file, live/reserve); a write that fails in steps 3-5 for want of
+space (or any other OSError) gives the reserve up and uses the room to roll
+back — the database reopened, the change undone, the journal cut back — and is
+refused (507), so it is wholly absent. No write goes ahead until the reserve
+can be set aside again (507 until then, before anything is touched), so the
+next failure can be rolled back too. Before step 1 each client's rate is
+checked (write_limits.py), in the connection's own thread, so a client over
+its limit is answered at once.
+
+With `--watch` a thread polls ontology/, shapes/ and data/ and reloads what
+changed, switching only to a graph that loads and conforms.
 """
 
 from __future__ import annotations
 
 import argparse
 import ctypes
+import errno
+import gc
 import hashlib
 import logging
 import os
+import shutil
 import signal
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from multiprocessing.connection import Client, Listener
 from pathlib import Path
@@ -63,6 +76,7 @@ from seckg.transactions import (
     update_change,
 )
 from seckg.validation import ShapesError, validate
+from seckg.write_limits import DEFAULT_RATE, Rate, RateLimiter
 
 log = logging.getLogger("seckg.writer")
 
@@ -81,6 +95,19 @@ class WriterOptions:
     interval: float = 1.0  # seconds between two looks at the files
     default_graph: str | None = None  # where triples written to the default graph go; None: refused
     grace: float = 90.0  # seconds a replaced snapshot is kept for queries still reading it
+    rate: str = DEFAULT_RATE  # writes per token, and refused attempts per address (write_limits.py)
+    reserve_bytes: int = 16 * 1024 * 1024  # disk space held back to roll a failed write back with
+
+
+# What a write refused for want of space is told; 507 Insufficient Storage.
+_STORAGE_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+def _storage_refusal(error: str, code: int | None, detail: str) -> WriteRefused:
+    """`error` and `code` (errno) describe the OSError; only the text is kept (see `_commit`)."""
+    full = code in _STORAGE_ERRORS or "No space left" in error
+    reason = "the disk holding the store is full" if full else f"the store could not be written ({error})"
+    return WriteRefused(507 if full else 500, f"{reason}; {detail}; nothing was changed")
 
 
 def _now() -> str:
@@ -117,6 +144,10 @@ class Writer:
         self.mirror: LoadedGraph | None = None
         self.generation = 0
         self._superseded: dict[int, float] = {}
+        rate = Rate.parse(options.rate)
+        self.write_limit = RateLimiter(rate)  # by token name
+        self.refusal_limit = RateLimiter(rate)  # by remote address, for requests refused for their token
+        self._unfinished: _Unfinished | None = None  # a failed commit not yet rolled back
 
     # --- start-up ---------------------------------------------------------------------------
 
@@ -145,13 +176,16 @@ class Writer:
                 raise StartupError(outcome["message"])
         self._publish(self.generation + 1)
         self.live.drop_snapshots({self.generation})
+        try:
+            self._keep_reserve()
+        except OSError as error:
+            log.warning("cannot set aside %d bytes of reserve (%s): writes are refused until there is space",
+                        self.options.reserve_bytes, error)
 
     def _first_build(self, files: LoadedGraph, hashes: dict[str, str]) -> None:
         refusal = why_not_servable(files)
         if refusal is not None:
             raise StartupError(refusal)
-        import shutil
-
         shutil.rmtree(self.live.primary, ignore_errors=True)
         self.primary = ox.Store(str(self.live.primary))
         self.primary.bulk_extend(files.store.quads_for_pattern(None, None, None, None))
@@ -172,8 +206,6 @@ class Writer:
     # --- publishing -------------------------------------------------------------------------
 
     def _publish(self, generation: int) -> None:
-        import shutil
-
         target = self.live.snapshot_dir(generation)
         shutil.rmtree(target, ignore_errors=True)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -188,14 +220,68 @@ class Writer:
         self._superseded = {g: t for g, t in self._superseded.items() if g in keep}
         self.live.drop_snapshots(keep)
 
+    @property
+    def _reserve(self) -> Path:
+        return self.live.root / "reserve"
+
+    def _keep_reserve(self) -> None:
+        """Hold `reserve_bytes` of the disk in live/reserve; OSError when the disk cannot give them."""
+        want = self.options.reserve_bytes
+        try:
+            if self._reserve.stat().st_size == want:
+                return
+        except FileNotFoundError:
+            pass
+        partial = self._reserve.with_name("reserve.partial")
+        try:
+            with partial.open("wb") as handle:
+                try:
+                    os.posix_fallocate(handle.fileno(), 0, want)
+                except OSError as error:
+                    if error.errno not in (errno.EOPNOTSUPP, errno.EINVAL):
+                        raise
+                    for _ in range(0, want, 1 << 20):  # a file system that cannot allocate: write it
+                        handle.write(bytes(min(1 << 20, want - handle.tell())))
+                handle.flush()
+                os.fsync(handle.fileno())
+            partial.replace(self._reserve)
+        except OSError:
+            partial.unlink(missing_ok=True)
+            raise
+
     def _commit(self, change: Change, who: str, what: dict, mirror: LoadedGraph | None = None) -> int:
         """Make `change` (already validated, already in the mirror's union graph) durable and visible;
-        `mirror` is a validated candidate that already holds it, to take the mirror's place."""
+        `mirror` is a validated candidate that already holds it, to take the mirror's place.
+
+        Raises WriteRefused (507) when the disk cannot take it; nothing of it is then left anywhere."""
+        self._finish_rollback()
         generation = self.generation + 1
-        self.live.journal.append({
+        record = {
             "generation": generation, "time": _now(), "who": who, "what": what,
             "graphs": change.per_graph(), "removed": quads_text(change.removed), "added": quads_text(change.added),
-        })
+        }
+        try:
+            self._keep_reserve()
+        except OSError as error:
+            failure = (str(error), error.errno)
+        else:
+            failure = None
+        if failure is not None:
+            raise _storage_refusal(*failure, f"the server keeps {self.options.reserve_bytes} bytes in reserve "
+                                             "to undo a failed write, and cannot set them aside now")
+        journal = self.live.journal
+        unfinished = _Unfinished(change, journal.size(), generation, self.live.read_current())
+        try:
+            journal.append(record)
+        except OSError as error:
+            failure = (str(error), error.errno)
+        else:
+            failure = None
+        if failure is not None:
+            log.error("could not extend the write log (%s); taking the record back out", failure[0])
+            self._roll_back(unfinished, touched_database=False)
+            raise _storage_refusal(*failure, "the write log could not be extended")
+        previous_mirror = self.mirror
         try:
             apply_change(self.primary, change)
             if mirror is not None:
@@ -203,12 +289,59 @@ class Writer:
             else:
                 apply_change(self.mirror.store, change)  # done by the trial already: a no-op
             self._publish(generation)
+        except OSError as error:
+            # Only the message is kept: the traceback would keep the database open, and it must be
+            # closed before it can be opened again.
+            failure = (str(error), error.errno)
         except Exception:
-            # The journal has the change and the database may have part of it: only the start-up
-            # redo can put them back in step, so stop rather than serve an inconsistent state.
+            # Not the disk: the journal has the change and the database may have part of it, and only
+            # the start-up redo can put them back in step, so stop rather than serve an inconsistent state.
             log.exception("could not apply a journaled change; stopping so start-up can redo it")
             os._exit(70)
-        return generation
+        if failure is None:
+            return generation
+        self.mirror = previous_mirror
+        log.error("could not apply a journaled change (%s); rolling it back", failure[0])
+        self._roll_back(unfinished, touched_database=True)
+        raise _storage_refusal(*failure, "the change could not be applied to the database")
+
+    def _roll_back(self, unfinished: _Unfinished, touched_database: bool) -> None:
+        """Take a failed commit back out: database first, then the journal, so a crash in between
+        still finds the record and redoes it whole. If the disk will not allow it yet, remember it:
+        no write goes ahead until it is done (`_finish_rollback`)."""
+        self._unfinished = unfinished if touched_database else replace(unfinished, change=None)
+        try:
+            self._finish_rollback()
+        except WriteRefused as refusal:
+            log.error("%s", refusal)
+
+    def _finish_rollback(self) -> None:
+        unfinished = self._unfinished
+        if unfinished is None:
+            return
+        self._reserve.unlink(missing_ok=True)  # the room to undo it in
+        try:
+            if unfinished.change is not None:
+                # RocksDB refuses every write after it met a full disk, until it is opened again.
+                self.primary = None
+                gc.collect()  # nothing may still hold the database open
+                self.primary = ox.Store(str(self.live.primary))
+                apply_change(self.primary, unfinished.change.inverse())
+            self.live.journal.truncate(unfinished.journal_size)
+            shutil.rmtree(self.live.snapshot_dir(unfinished.generation), ignore_errors=True)
+            current = self.live.read_current()
+            if current is not None and unfinished.current is not None \
+                    and current["generation"] != unfinished.current["generation"]:
+                self.live.write_current(unfinished.current)
+        except OSError as error:
+            failure = (str(error), error.errno)
+        else:
+            failure = None
+        if failure is not None:
+            raise _storage_refusal(*failure, "a write that failed earlier is still being taken back, and no "
+                                             "other write is accepted until it is")
+        self._unfinished = None
+        log.info("rolled back the write of generation %d: the store is as before it", unfinished.generation)
 
     # --- writes -----------------------------------------------------------------------------
 
@@ -260,6 +393,9 @@ class Writer:
         validated = time.perf_counter()
         try:
             generation = self._commit(change, who, what)
+        except WriteRefused as error:
+            trial.undo()
+            return {"status": error.status, "message": str(error)}
         except BaseException:
             trial.undo()
             raise
@@ -305,7 +441,11 @@ class Writer:
         before = set(self.mirror.store.quads_for_pattern(None, None, None, None))
         after = set(candidate.quads_for_pattern(None, None, None, None))
         change = Change(removed=before - after, added=after - before)
-        self._commit(change, who, {"kind": "files", "files": changed}, mirror=loaded)
+        try:
+            self._commit(change, who, {"kind": "files", "files": changed}, mirror=loaded)
+        except WriteRefused as refusal:
+            return self._status(accepted=False, files=changed, problems=[str(refusal)],
+                                message=f"{refusal}; still serving generation {self.generation}")
         self.live.write_synced(hashes)
         return self._status(accepted=True, files=changed, message=f"switched to generation {self.generation}")
 
@@ -353,27 +493,56 @@ class Writer:
     # --- the request loop -------------------------------------------------------------------
 
     def serve(self, listener: Listener) -> None:
+        """One thread per connection, so a client over its rate is answered at once even while
+        another client's write holds the lock."""
         while True:
             try:
                 conn = listener.accept()
             except (OSError, EOFError) as error:  # e.g. a client with the wrong key
                 log.warning("refused a connection to the writer: %s", error)
                 continue
-            with conn:
-                try:
-                    request = conn.recv()
-                except (EOFError, OSError):
-                    continue
-                with self.lock:
-                    try:
-                        response = self.handle(request)
-                    except Exception as error:
-                        log.exception("write failed")
-                        response = {"status": 500, "message": f"the write failed: {error}; nothing was changed"}
-                try:
-                    conn.send(response)
-                except OSError:
-                    pass
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn) -> None:
+        with conn:
+            try:
+                request = conn.recv()
+            except (EOFError, OSError):
+                return
+            try:
+                conn.send(self.respond(request))
+            except OSError:
+                pass
+
+    def respond(self, request: dict) -> dict:
+        """The rate checks, then (one at a time) the write."""
+        op = request.get("op")
+        if op == "refused":  # a request refused for its token: count it against its address
+            wait = self.refusal_limit.admit(f"address:{request.get('address', '?')}")
+            return {"status": 429, "retry_after": wait} if wait else {"status": 200}
+        if op in ("update", "graph"):
+            wait = self.write_limit.admit(f"token:{request.get('who', '?')}")
+            if wait:
+                return {"status": 429, "retry_after": wait,
+                        "message": f"too many writes from {request.get('who', '?')}: this server takes "
+                                   f"{self.write_limit.rate} from each token; try again in {wait} s"}
+        with self.lock:
+            try:
+                return self.handle(request)
+            except Exception as error:
+                log.exception("write failed")
+                return {"status": 500, "message": f"the write failed: {error}; nothing was changed"}
+
+
+@dataclass(frozen=True)
+class _Unfinished:
+    """A commit that failed: what to undo in the database (None: it was not touched), the journal's
+    length before it, its generation (its snapshot may exist) and current.json before it."""
+
+    change: Change | None
+    journal_size: int
+    generation: int
+    current: dict | None
 
 
 class WriterClient:
@@ -414,6 +583,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--interval", type=float, default=1.0)
     parser.add_argument("--default-graph")
     parser.add_argument("--grace", type=float, default=90.0)
+    parser.add_argument("--write-rate", default=DEFAULT_RATE)
+    parser.add_argument("--reserve-bytes", type=int, default=WriterOptions.reserve_bytes)
     args = parser.parse_args(argv)
     _die_with_parent(args.parent)
     logging.basicConfig(level=logging.INFO, format="[seckg writer] %(levelname)s %(message)s", stream=sys.stderr)
@@ -421,7 +592,7 @@ def main(argv: list[str] | None = None) -> None:
     authkey = bytes.fromhex(sys.stdin.readline().strip())
     writer = Writer(Config(root=args.root, base=args.base), LiveStore(Path(args.store)),
                     WriterOptions(watch=args.watch, interval=args.interval, default_graph=args.default_graph,
-                                  grace=args.grace))
+                                  grace=args.grace, rate=args.write_rate, reserve_bytes=args.reserve_bytes))
     try:
         writer.start()
     except StartupError as error:
@@ -447,7 +618,8 @@ class RunningWriter:
         key = secrets.token_bytes(32)
         command = [sys.executable, "-m", "seckg.writer", "--root", str(config.root), "--base", config.base,
                    "--store", str(store_dir), "--socket", address, "--parent", str(os.getpid()),
-                   "--interval", str(options.interval), "--grace", str(options.grace)]
+                   "--interval", str(options.interval), "--grace", str(options.grace),
+                   "--write-rate", options.rate, "--reserve-bytes", str(options.reserve_bytes)]
         if options.watch:
             command.append("--watch")
         if options.default_graph:
@@ -467,8 +639,6 @@ class RunningWriter:
         self.client = WriterClient(address, key)
 
     def stop(self) -> None:
-        import shutil
-
         if os.getpid() != self.owner:  # a forked web worker exiting must not stop it
             return
         if self.process.poll() is None:

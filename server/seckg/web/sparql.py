@@ -9,13 +9,11 @@ problem; GET without a query answers the service description.
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request, url_for
 
-from seckg.executor import Busy, Job
-from seckg.sparql_guard import QueryRejected, check_query
+from seckg.executor import Busy, Guard, Job
 from seckg.web import answer_cache, protocol
 from seckg.web.protocol import GRAPH_OFFERS, RESULT_OFFERS, NotAcceptable
 from seckg.web.service_description import describe
@@ -138,9 +136,10 @@ def _format_param() -> str | None:
 def run_query(text: str, default: list[str] | None = None, named: list[str] | None = None) -> Response:
     """Check, run and write one query with the app's runner; shared by /sparql and /api.
 
-    A cached answer (see answer_cache) is looked up before the query is checked: only a query
-    that passed the check was ever answered, so its answer is served, or 304 when the client
-    has it, without tokenizing it again.
+    The query is checked (sparql_guard: no SERVICE, no FROM outside the dataset, no update) in
+    the query process, inside the timeout, so no text keeps a web thread longer than that.
+    A cached answer (see answer_cache) is looked up first: only a query that passed the check
+    was ever answered, so its answer is served, or 304 when the client has it.
     """
     settings = current_app.extensions["seckg.settings"]
     graphs = current_app.extensions["seckg.graphs"]
@@ -154,6 +153,7 @@ def run_query(text: str, default: list[str] | None = None, named: list[str] | No
         max_bytes=settings.max_response_bytes,
         base_iri=url_for("sparql.sparql", _external=True),  # the service's base IRI for relative IRIs
         allow_service=settings.allow_service,
+        guard=Guard(dataset=tuple(graphs), allow_from=settings.allow_from),
     )
     cache = answer_cache.cache_of(current_app)
     key = answer_cache.key_for(current_app, job) if cache is not None and answer_cache.cacheable(job) else None
@@ -162,27 +162,17 @@ def run_query(text: str, default: list[str] | None = None, named: list[str] | No
     answer = cache.get(key) if key is not None and not answer_cache.wants_fresh(request) else None
     if answer is None:
         try:
-            info = check_query(text, settings.allow_service, dataset=graphs, allow_from=settings.allow_from)
-        except QueryRejected as error:
-            raise ProtocolError(400, str(error)) from None
-        if info.is_update:
-            raise ProtocolError(400, READ_ONLY)
-        expected = {"SELECT": (RESULT_OFFERS, results), "ASK": (RESULT_OFFERS, results),
-                    "CONSTRUCT": (GRAPH_OFFERS, graph), "DESCRIBE": (GRAPH_OFFERS, graph)}.get(info.form)
-        if expected and expected[1] is None:  # refuse before spending time on the query
-            asked = f"format={_format_param()!r}" if _format_param() else f"Accept: {request.headers.get('Accept')}"
-            raise ProtocolError(406, str(NotAcceptable(expected[0], asked)))
-        if info.services:
-            key = None  # what another endpoint answers is not a function of this graph
-        try:
-            answer = current_app.extensions["seckg.runner"].run(replace(job, checked=info), _timeout())
+            answer = current_app.extensions["seckg.runner"].run(job, _timeout())
         except Busy as error:
             raise ProtocolError(503, f"{error}; try again shortly", {"Retry-After": "1"}) from None
-        if key is not None:
+        if answer.meta.get("update"):
+            raise ProtocolError(400, READ_ONLY)
+        if key is not None and not answer.meta.get("services"):  # another endpoint's answer is not ours
             cache.put(key, answer)
     if answer.status == 406:
         offers = GRAPH_OFFERS if answer.kind == "graph" else RESULT_OFFERS
-        raise ProtocolError(406, str(NotAcceptable(offers, f"Accept: {request.headers.get('Accept')}")))
+        asked = f"format={_format_param()!r}" if _format_param() else f"Accept: {request.headers.get('Accept')}"
+        raise ProtocolError(406, str(NotAcceptable(offers, asked)))
     if answer.status != 200:
         raise ProtocolError(answer.status, answer.message)
     offer = graph if answer.kind == "graph" else results

@@ -10,7 +10,10 @@
     GET /writes/log                  the write log as JSON Lines (token required)
 
 Reading needs nothing; every write needs `Authorization: Bearer <token>` and is
-refused with 401 otherwise, before the request is even read. This module
+refused with 401 otherwise, before the request is even read; a token in the URL
+is refused with 400 (write_refusals.py). Each token may write at the rate the
+writer allows (429 with Retry-After beyond it), and each address may be refused
+for its token as often (write_limits.py). This module
 only checks who is asking and how the request is framed; the writer process
 (writer.py) decides what the write changes, validates it and makes it durable.
 """
@@ -27,6 +30,7 @@ from flask import Blueprint, Flask, Response, current_app, request
 from seckg.live_store import LiveView
 from seckg.web.protocol import NotAcceptable
 from seckg.web.sparql import ProtocolError, error_response, run_query
+from seckg.web.write_refusals import HEADER_ADVICE, credentials_in_url, install_log, log_refusal
 from seckg.write_auth import WriteTokens
 from seckg.writer import WriterClient, WriterUnavailable
 
@@ -53,15 +57,46 @@ def _access() -> WriteAccess:
     return current_app.extensions["seckg.writes"]
 
 
+def _refuse_credentials_in_url() -> None:
+    """400 for a token (or anything named like one) in the query string or a form; on every
+    route of this module, reads included, since the URL has already been logged somewhere."""
+    why = credentials_in_url(request, _access().tokens)
+    if why is not None:
+        _refuse(400, f"a credential in the URL ({why})",
+                f"a token must never be put in the URL (it is written to logs and browser history): "
+                f"{HEADER_ADVICE}; nothing was changed")
+
+
+def _refuse(status: int, why: str, message: str, headers: dict[str, str] | None = None) -> None:
+    """Log a request refused for its credentials, count it against its address, and raise."""
+    log_refusal(request, why)
+    access = _access()
+    wait = 0
+    if access.client is not None:
+        try:
+            wait = access.client.call({"op": "refused", "address": request.remote_addr or "?"}).get("retry_after", 0)
+        except WriterUnavailable:
+            wait = 0
+    if wait:
+        raise ProtocolError(429, f"too many refused write attempts from {request.remote_addr}; "
+                                 f"try again in {wait} s", {"Retry-After": str(wait)})
+    raise ProtocolError(status, message, headers)
+
+
 def _who() -> str:
     """The name of the client's token; raises a ProtocolError (403 writes off, 401 no valid token)."""
     access = _access()
     if not access.enabled:
         raise ProtocolError(403, _TEXT_READ_ONLY)
-    name = access.tokens.name_for(request.headers.get("Authorization"))
+    _refuse_credentials_in_url()
+    header = request.headers.get("Authorization")
+    name = access.tokens.name_for(header)
     if name is None:
-        raise ProtocolError(401, "a write needs a valid token: Authorization: Bearer <token>",
-                            {"WWW-Authenticate": 'Bearer realm="seckg"'})
+        presented = ("no Authorization header" if not header else
+                     "an Authorization header that is not Bearer" if not header.strip().lower().startswith("bearer ")
+                     else "a bearer token that is not in the token file")
+        _refuse(401, presented, "a write needs a valid token: Authorization: Bearer <token>",
+                {"WWW-Authenticate": 'Bearer realm="seckg"'})
     return name
 
 
@@ -71,6 +106,8 @@ def _forward(message: dict) -> Response:
     except WriterUnavailable as error:
         raise ProtocolError(503, f"{error}; nothing was changed", {"Retry-After": "5"}) from None
     status = answer["status"]
+    if status == 429:
+        return error_response(429, answer["message"], {"Retry-After": str(answer["retry_after"])})
     if status == 422:
         wants = request.accept_mimetypes.best_match(["application/json", "text/turtle"], "application/json")
         if wants == "text/turtle":
@@ -112,6 +149,9 @@ def update() -> Response:
             using += request.form.getlist("using-graph-uri")
             using_named += request.form.getlist("using-named-graph-uri")
         elif request.mimetype == "application/sparql-update":
+            charset = request.mimetype_params.get("charset", "utf-8").lower()
+            if charset not in ("utf-8", "utf8"):
+                raise ProtocolError(415, f"the update must be sent as UTF-8, not {charset}")
             try:
                 updates = [request.get_data(cache=False).decode("utf-8")]
             except UnicodeDecodeError as error:
@@ -140,6 +180,8 @@ def _target() -> str | None:
 @bp.route("/data", methods=["GET", "PUT", "POST", "DELETE"])
 def graph_store() -> Response:
     try:
+        if _access().enabled:
+            _refuse_credentials_in_url()
         graph = _target()
         if request.method in ("GET", "HEAD"):  # Flask sends HEAD here and drops the body
             if graph is None:
@@ -186,6 +228,8 @@ def install(app: Flask, access: WriteAccess | None) -> None:
     """Register the blueprint and, with a writable store, keep the app in step with its generation."""
     access = access or WriteAccess()
     app.extensions["seckg.writes"] = access
+    if access.enabled:
+        install_log()
     view = access.view
     app.extensions["seckg.generation"] = view.generation if view is not None else (lambda: 0)
     app.register_blueprint(bp)
