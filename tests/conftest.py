@@ -1,5 +1,21 @@
 """Fixtures over a tiny repository written to tmp_path, so these tests never depend on the
-real ontology, data or shapes, which other people are changing."""
+real ontology, data or shapes, which other people are changing; and how the suite runs on two
+processes (pytest-xdist, `-n 2 --dist loadfile` in pyproject.toml) without doing work twice.
+
+Getting what a test needs cheaply:
+- The tiny repository: `make_repo`/`repo`/`config`/`app`/`client`/`runner` (per test, milliseconds).
+- The real repository, loaded and validated: `repository_validation` (once per process, read-only).
+- A live server: `live_server.serving(root, ...)` or `serving_backend(backend, root, ...)` in a
+  fixture of scope="module" (one server per configuration per module, a few seconds to start).
+  xdist hands out whole modules (`--dist loadfile`), so a module-scoped fixture is set up once,
+  as without xdist. A module that shares an in-process cache (functools.cache) with another
+  module's tests names that module in SAME_WORKER_AS below.
+- A module that takes a quarter of a minute or more: `pytestmark = pytest.mark.slow(SECONDS)`,
+  a rough figure measured on the 2-core machine. Workers start slow modules first, slowest first,
+  so no long one is left for the end; the figure decides only that order.
+Ports come from the kernel (`free_port`), temporary files from tmp_path, which xdist keeps
+apart per worker; a test must not write into the repository itself.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +28,12 @@ import pytest
 from click.testing import CliRunner
 
 from seckg.config import Config
+from seckg.loading import LoadedGraph, load
+from seckg.validation import ValidationReport, validate
 from seckg.web import create_app
 
 FIXTURES = Path(__file__).parent / "fixtures"
+REPOSITORY = Path(__file__).resolve().parents[1]
 
 PREFIXES = """\
 @prefix sec: <https://w3id.org/seckg/ontology#> .
@@ -207,3 +226,54 @@ def trap():
             sock.accept()  # the answer came after any connection would have been made
     finally:
         sock.close()
+
+
+@pytest.fixture(scope="session")
+def repository_validation() -> tuple[LoadedGraph, ValidationReport]:
+    """The real repository's ontology, data and shapes, loaded and validated as `seckg validate`
+    does, once per process (a full validation takes about 15 s). Shared: do not change the graphs;
+    a test that edits files copies them to tmp_path and validates the copy itself."""
+    loaded = load(Config(root=REPOSITORY))
+    return loaded, validate(loaded)
+
+
+# --- Running on two processes -----------------------------------------------------------------
+
+# Modules whose tests run on the worker of another module, because they share its in-process caches
+# (tests/test_shacl_crosscheck.py uses test_shapes.fixture_run() and the repository's validation).
+SAME_WORKER_AS = {"tests/test_shacl_crosscheck.py": "tests/test_shapes.py"}
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "slow(seconds): the module takes a quarter of a minute or more (a rough figure on the "
+        "2-core machine); parallel workers start the slowest modules first")
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile`, with the modules of SAME_WORKER_AS on one worker."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class ModuleScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = super()._split_scope(nodeid)
+            return SAME_WORKER_AS.get(module, module)
+
+    return ModuleScheduling(config, log)
+
+
+def pytest_collection_modifyitems(config, items):
+    """On an xdist worker, put the modules marked slow first, slowest first, so that no long one is
+    left for the end while the other worker idles (the controller hands out modules in this order
+    when run with --no-loadscope-reorder). A single process keeps the usual order."""
+    if not hasattr(config, "workerinput"):
+        return
+
+    def seconds(item: pytest.Item) -> float:
+        mark = item.get_closest_marker("slow")
+        return float(mark.args[0] if mark.args else mark.kwargs.get("seconds", 15)) if mark else 0.0
+
+    items.sort(key=lambda item: -seconds(item))  # stable: each module's tests keep their order

@@ -41,6 +41,10 @@ BACKENDS = ("embedded", "remote")
 REMOTE_QUERY_TIMEOUT = 5
 
 
+class _PortTaken(Exception):
+    """Another process bound the port between `free_port` and the server's own bind."""
+
+
 def _wait_until_up(url: str, process: subprocess.Popen, startup: float) -> None:
     deadline = time.monotonic() + startup
     while True:
@@ -50,7 +54,11 @@ def _wait_until_up(url: str, process: subprocess.Popen, startup: float) -> None:
         except urllib.error.HTTPError:
             return  # it answers, if only to say the request was incomplete
         except (urllib.error.URLError, ConnectionError):
-            assert process.poll() is None, process.stderr.read().decode()
+            if process.poll() is not None:
+                errors = process.stderr.read().decode()
+                if "in use" in errors:  # gunicorn: "Connection in use"; oxigraph: "Address already in use"
+                    raise _PortTaken(errors)
+                raise AssertionError(errors)
             assert time.monotonic() < deadline, f"{url} did not come up within {startup} s"
             time.sleep(0.2)
 
@@ -75,16 +83,30 @@ def oxigraph_command() -> str:
 
 @contextmanager
 def _running(command: list[str], probe: str, env: dict[str, str] | None, startup: float):
-    """Yield http://127.0.0.1:PORT while `command` (given PORT) serves `probe` there; stop it afterwards."""
-    port = free_port()
-    server = subprocess.Popen([part.replace("{port}", str(port)) for part in command], env={**os.environ, **(env or {})},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base + probe, server, startup)
-        yield base
-    finally:
-        stop_process(server)
+    """Yield http://127.0.0.1:PORT while `command` (given PORT) serves `probe` there; stop it afterwards.
+
+    Tests run in parallel (pytest-xdist) and beside other programs, so a free port can be taken
+    before the server binds it; then the server is started again on another."""
+    for attempt in range(3):
+        port = free_port()
+        server = subprocess.Popen([part.replace("{port}", str(port)) for part in command],
+                                  env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_up(base + probe, server, startup)
+        except _PortTaken:
+            stop_process(server)
+            if attempt == 2:
+                raise
+            continue
+        except BaseException:
+            stop_process(server)
+            raise
+        try:
+            yield base
+        finally:
+            stop_process(server)
+        return
 
 
 def oxigraph_server(*args: str, startup: float = 30):

@@ -24,6 +24,8 @@ ID = "https://w3id.org/seckg/id/"
 # The twelve states that signed the North Atlantic Treaty on 4 April 1949.
 NATO_FOUNDERS = ("BEL", "CAN", "DNK", "FRA", "ISL", "ITA", "LUX", "NLD", "NOR", "PRT", "GBR", "USA")
 
+pytestmark = pytest.mark.slow(80)  # one server on the real graph and one Chromium for the module
+
 
 class ArtifactsNote:
     """Says at the end of the run where the screenshots are."""

@@ -20,6 +20,7 @@ from seckg.turtle_layout import comment_lines
 ROOT = Path(__file__).resolve().parents[1]
 REPO_FILES = turtle_files(Config(ROOT))
 EX = "https://example.org/"
+pytestmark = pytest.mark.slow(30)  # every Turtle file of the repository formatted and parsed four times
 
 
 def same_triples(a: Graph, b: Graph) -> bool:

@@ -21,6 +21,7 @@ from crowd import NEAR_MISS, crowd_turtle
 from live_server import request, serving, write_repo
 
 TIMEOUT = 4
+pytestmark = pytest.mark.slow(25)  # each hostile query runs into the timeout
 CART4 = "?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 

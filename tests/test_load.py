@@ -35,6 +35,7 @@ SECONDS = 20
 ID = "https://w3id.org/seckg/id/"
 LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 DUMPS = ("seckg.nt", "seckg.nq", "seckg.ttl", "seckg.trig.gz", "seckg.jsonld")
+pytestmark = pytest.mark.slow(25)
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS
 from rdflib.term import Node
@@ -30,6 +31,7 @@ SEC = Namespace("https://w3id.org/seckg/ontology#")
 TIME = Namespace("http://www.w3.org/2006/time#")  # a plain Namespace: rdflib's TIME warns when pytest inspects it
 PLACES_PER_KIND = 15
 SEED = 20051107  # the date of the seed article's issue; any fixed number keeps runs repeatable
+pytestmark = pytest.mark.slow(15)
 
 
 @dataclass

@@ -35,6 +35,7 @@ def _repo_root() -> Path:
 ROOT = _repo_root()
 ONTOLOGY = ROOT / "ontology" / "seckg.ttl"
 DATA = sorted((ROOT / "data").glob("**/*.ttl"))
+pytestmark = pytest.mark.slow(25)  # a JVM start for each check
 
 PREFIXES = """\
 @prefix : <https://example.org/t#> .

@@ -5,11 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -17,6 +12,7 @@ from rdflib import Graph, URIRef
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 from conftest import UNLABELLED_ALLIANCE
+from live_server import serving
 from seckg.config import Config
 from seckg.sparql_guard import QueryRejected, check_query, looks_like_update
 from seckg.web import NotServable, create_app
@@ -181,37 +177,11 @@ def test_app_factory_refuses_a_graph_that_does_not_conform(make_repo):
         create_app(Config(root=root))
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_live_server_answers_sparqlwrapper(repo):
     """`seckg serve` on loopback, queried over real HTTP the way remote clients will."""
-    port = _free_port()
-    env = {**os.environ, "SECKG_ROOT": str(repo)}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "seckg", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert server.poll() is None, server.stderr.read().decode()
-                assert time.monotonic() < deadline, "server did not start within 30 s"
-                time.sleep(0.2)
-        client = SPARQLWrapper(f"http://127.0.0.1:{port}/sparql")
+    with serving(repo) as base:
+        client = SPARQLWrapper(f"{base}/sparql")
         client.setQuery(SELECT_ORGS)
         client.setReturnFormat(JSON)
         doc = client.query().convert()
         assert labels(doc)[0] == "Collective Security Treaty Organization"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)

@@ -39,9 +39,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import test_shapes  # noqa: E402
 
-from seckg.config import Config  # noqa: E402
-from seckg.loading import load  # noqa: E402
-from seckg.validation import owning_resource, validate  # noqa: E402
+from seckg.validation import owning_resource  # noqa: E402
 
 JENA = Path(__file__).parent / "jena"
 JAVA_DIR = Path(os.environ.get("JENA_JAVA_DIR", "/usr/share/java"))
@@ -135,9 +133,8 @@ def differences(ours: Counter, theirs: Counter) -> str:
     return "\n".join(lines)
 
 
-def test_jena_agrees_on_the_repository(tmp_path):
-    loaded = load(Config(root=test_shapes.REPO))
-    report = validate(loaded)
+def test_jena_agrees_on_the_repository(tmp_path, repository_validation):
+    loaded, report = repository_validation
     graph = loaded.union_graph
     violation, ours = pyshacl_results(test_shapes.top_level_results(report.graph, graph), graph, loaded.shapes)
     (tmp_path / "run").mkdir()

@@ -37,10 +37,8 @@ from rdflib import term as rdflib_term
 from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
 
-from seckg.config import Config
-from seckg.loading import load
 from seckg.reporting import render
-from seckg.validation import PreparedQueryGraph, owning_resource, validate
+from seckg.validation import PreparedQueryGraph, owning_resource
 
 REPO = Path(__file__).resolve().parents[1]
 SHAPES_DIR = REPO / "shapes"
@@ -59,6 +57,9 @@ META = re.compile(r"^http://www\.w3\.org/(1999/02/22-rdf-syntax-ns|2000/01/rdf-s
 EXPECT = re.compile(r"^#\s*expect:\s*(?P<spec>.*?)\s*$")
 EXPECT_KEYS = {"focus", "shape", "component", "path", "constraint", "severity"}
 PLACEHOLDER = re.compile(r"\{[?$](\w+)\}")
+
+# With tests/test_shacl_crosscheck.py, which runs on the same worker (conftest.SAME_WORKER_AS).
+pytestmark = pytest.mark.slow(40)
 
 
 # --- Graphs ---------------------------------------------------------------------------------
@@ -288,11 +289,10 @@ def matches(result: Result, expected: Expectation, graph: Graph) -> bool:
 # --- (a) the repository's own graph conforms ------------------------------------------------
 
 
-def test_repository_conforms():
+def test_repository_conforms(repository_validation):
     """Ontology and data/**/*.ttl, loaded and validated as `seckg validate` does."""
-    loaded = load(Config(root=REPO))
+    loaded, report = repository_validation
     assert loaded.ok, "\n".join(str(p) for p in loaded.problems)
-    report = validate(loaded)
     assert report.conforms, render(report, "human")
 
 

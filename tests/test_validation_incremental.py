@@ -22,6 +22,8 @@ from seckg.validation import IncrementalValidator, validate
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "shapes"
 
+pytestmark = pytest.mark.slow(160)  # 254 incremental updates on the fixtures, four full validations
+
 
 def comparable(report) -> list[tuple]:
     """Findings without the blank node ids, which differ from one parse to the next."""
