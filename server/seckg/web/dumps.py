@@ -97,7 +97,10 @@ def write_dumps(store: GraphStore, directory: Path, base: str,
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    prefixes = prefixes_for(iris_of(store.quads()), base)
+    formats = list(formats)
+    # Only Turtle and TriG use prefixes; finding them reads every quad into Python.
+    prefixed = any(fmt.writer in ("TURTLE", "TRIG") for fmt in formats)
+    prefixes = prefixes_for(iris_of(store.quads()), base) if prefixed else None
     written: dict[str, dict] = {}
     for fmt in formats:
         target = directory / fmt.filename
