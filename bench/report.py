@@ -61,7 +61,9 @@ def _cells_table(size: dict, keep=lambda cell: True) -> list[str]:
             continue
         r = ref.get((c["workload"], c["clients"]), {})
         errors = ", ".join(f"{k}: {v}" for k, v in c["errors"].items()) or ""
-        if c["distinct"] != c["of"]:
+        if c.get("skipped"):
+            errors = f"not run: {c['skipped']}"
+        elif c["distinct"] != c["of"]:
             errors = (errors + "; " if errors else "") + f"{c['distinct']}/{c['of']} requests timed"
         lines.append(f"| {c['server']} | {c['mode']} | {c['workload']} | {c['clients']} | {_num(c['rps'])} "
                      f"| {_ratio(c['rps'], r.get('rps'))} | {_num(c['p50_ms'], 2)} | {_ratio(c['p50_ms'], r.get('p50_ms'))} "

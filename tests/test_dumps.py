@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
-from live_server import BACKENDS, request, serving_backend, write_repo
+from live_server import BACKENDS, request, serving, serving_backend, write_repo
 from seckg.cli import main
 from test_linked_data import FILES
 
@@ -137,3 +137,23 @@ def test_export_of_one_format_and_a_wrong_one(repo, tmp_path):
     assert URIRef("https://w3id.org/seckg/graph/data/statements/extra").n3() in (tmp_path / "seckg.nq").read_text()
     result = CliRunner().invoke(main, ["--root", str(repo), "export", "--format", "csv", "--out", str(tmp_path)])
     assert result.exit_code == 2 and "unknown format" in result.output
+
+
+def test_dumps_are_written_when_first_asked_for_and_kept_with_the_store(repo, tmp_path):
+    """Nothing is written before the server is ready; requests that arrive together, in both
+    workers, get the one dump written for them; a restart on the same store serves it as it was."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = tmp_path / "store"
+    with serving(repo, "--workers", "2", "--store", str(store)) as url:
+        assert not (store / "dumps" / "turtle.json").exists()
+        with ThreadPoolExecutor(6) as pool:
+            answers = list(pool.map(lambda _: request(url + "/dumps/seckg.ttl"), range(6)))
+        assert {status for status, _, _ in answers} == {200}
+        assert len({body for _, _, body in answers}) == 1
+        assert len({headers["ETag"] for _, headers, _ in answers}) == 1
+        assert sorted(p.name for p in (store / "dumps").glob("seckg.*")) == ["seckg.ttl", "seckg.ttl.gz"]
+        first = answers[0][2]
+    with serving(repo, "--workers", "2", "--store", str(store)) as url:
+        status, _, body = request(url + "/dumps/seckg.ttl")
+        assert (status, body) == (200, first)

@@ -155,6 +155,22 @@ def test_describe(endpoint):
     assert (URIRef(CSTO), rdflib.RDFS.label, Literal("Collective Security Treaty Organization", lang="en")) in graph
 
 
+def test_describe_of_one_iri_answers_as_the_query_process_does(endpoint):
+    """`DESCRIBE <iri>` alone is answered by the web worker itself (point_lookup); the same
+    lookup written so that it goes to a query process must give the same triples."""
+    def described(query):
+        status, _, body = request(endpoint + "?query=" + urllib.parse.quote(query),
+                                  headers={"Accept": "application/n-triples", "Cache-Control": "no-cache"})
+        assert status == 200, body
+        return Graph().parse(data=body, format="nt")
+
+    direct = described(f"  describe <{CSTO}> ")
+    assert (URIRef(CSTO), rdflib.RDFS.label, Literal("Collective Security Treaty Organization", lang="en")) in direct
+    assert isomorphic(direct, described(f"DESCRIBE ?x WHERE {{ VALUES ?x {{ <{CSTO}> }} }}"))
+    status, _, body = request(endpoint + "?query=" + urllib.parse.quote("DESCRIBE <not an iri>"))
+    assert status == 400, body
+
+
 @pytest.mark.parametrize(
     "accept, fmt, media",
     [

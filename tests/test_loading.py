@@ -157,3 +157,27 @@ def test_missing_folders_load_as_empty(make_repo, relative):
     loaded = load(Config(root=make_repo({relative: None, "data/memberships/memberships.ttl": None})))
     assert loaded.ok
     assert len(loaded.graphs) == 1
+
+
+def test_files_read_inside_oxigraph_load_as_parse_file_reads_them(make_repo):
+    """Plain files and files with labelled blank nodes are loaded without a Python object per
+    triple; what lands in the store must be what parse_file gives, blank node names included
+    (they are stable: the same files give the same dumps and ETags)."""
+    from seckg.loading import parse_file
+
+    no_blank = PREFIXES + '<https://w3id.org/seckg/id/org/A> rdfs:label "A" , "A"@fr .\n'
+    labelled = PREFIXES + ('<https://w3id.org/seckg/id/org/B> rdfs:seeAlso _:z .\n'
+                           '_:z rdfs:label "z" ; rdfs:seeAlso _:a .\n_:a rdfs:label "a" .\n')
+    anonymous = PREFIXES + '<https://w3id.org/seckg/id/org/C> rdfs:seeAlso [ rdfs:label "c" ] .\n'
+    config = Config(root=make_repo({"data/plain.ttl": no_blank, "data/labelled.ttl": labelled,
+                                    "data/anonymous.ttl": anonymous}))
+    loaded = load(config)
+    assert loaded.ok
+    for name in ("plain", "labelled", "anonymous"):
+        path = config.root / f"data/{name}.ttl"
+        graph = graph_iri(config, path)
+        stored = set(loaded.store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+        assert stored == set(parse_file(config, path, graph)), name
+    assert loaded.location("https://w3id.org/seckg/id/org/B").file == Path("data/labelled.ttl")
+    again = load(config)
+    assert set(again.store) == set(loaded.store)

@@ -176,25 +176,79 @@ _PREFIX = re.compile(r"^[ \t]*@?prefix[ \t]+([A-Za-z][\w.-]*)?:[ \t]*<([^>]*)>",
 _BASE = re.compile(r"^[ \t]*@?base[ \t]+<([^>]*)>", re.I | re.M)
 _LONG_QUOTE = re.compile(r'"""|\'\'\'')
 _SUBJECT = re.compile(r"<([^<>\s]*)>|([A-Za-z][\w.-]*)?:((?:[\w:%-]|\.(?=[\w:%-]))*)")
+_SUBJECT_AT_LINE_START = re.compile(f"^(?:{_SUBJECT.pattern})", re.M)
+
+
+def _lines_with_word(text: str, word: str) -> list[int]:
+    """Where each line that holds `word` (in any case) starts. Declarations are looked for on
+    these lines only: a line-anchored pattern would be tried at every character of a large file."""
+    if text.isascii():  # lowering keeps every position
+        lowered, found, at = text.lower(), [], -1
+        while (at := lowered.find(word, at + 1)) >= 0:
+            found.append(text.rfind("\n", 0, at) + 1)
+    else:
+        pattern = "".join(f"[{c}{c.upper()}]" for c in word)
+        found = [text.rfind("\n", 0, m.start()) + 1 for m in re.finditer(pattern, text)]
+    return list(dict.fromkeys(found))
 
 
 def declared_prefixes(text: str) -> dict[str, str]:
     """The @prefix / PREFIX declarations of a Turtle text ("" for the default prefix)."""
-    return {m.group(1) or "": m.group(2) for m in _PREFIX.finditer(text)}
+    found: dict[str, str] = {}
+    for start in _lines_with_word(text, "prefix"):
+        match = _PREFIX.match(text, start)
+        if match:
+            found[match.group(1) or ""] = match.group(2)
+    return found
 
 
-def subject_lines(text: str, base: str, subjects: set[str]) -> dict[str, int]:
+def _declared_bases(text: str) -> list[str]:
+    return [m.group(1) for m in (_BASE.match(text, start) for start in _lines_with_word(text, "base")) if m]
+
+
+def _odd_line_breaks(text: str) -> bool:
+    """Whether `text` has line breaks other than \\n and \\r\\n, which splitlines() also splits on."""
+    return any(c in text for c in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029") or text.count("\r") != text.count("\r\n")
+
+
+def subject_lines(text: str, base: str, subjects: set[str], prefixes: dict[str, str] | None = None) -> dict[str, int]:
     """First line at which each of `subjects` starts a statement (column 0) in Turtle `text`.
 
     Lines that begin inside a triple-quoted string are skipped, and candidates
     are checked against the parsed subjects, so text that merely looks like a
     subject is not taken for one.
     """
-    prefixes = declared_prefixes(text)
-    bases = _BASE.findall(text)
+    prefixes = declared_prefixes(text) if prefixes is None else prefixes
+    bases = _declared_bases(text)
     base = urljoin(base, bases[0]) if bases else base
     found: dict[str, int] = {}
     resolved: dict[str, str] = {}  # IRI as written → absolute; a subject starts many lines of N-Triples
+
+    def subject_of(match) -> str | None:
+        if match.group(1) is not None:
+            written = match.group(1)
+            if written in subjects:  # already absolute: what the parser read
+                return written
+            iri = resolved.get(written)
+            if iri is None:
+                iri = resolved[written] = urljoin(base, written)
+            return iri
+        if (match.group(2) or "") in prefixes:
+            return prefixes[match.group(2) or ""] + match.group(3)
+        return None
+
+    if '"""' not in text and "'''" not in text and not _odd_line_breaks(text):
+        # No string spans lines and lines end in \n only: find the line starts in one pass.
+        number, position = 1, 0
+        for match in _SUBJECT_AT_LINE_START.finditer(text):
+            written = match.group(1)
+            iri = written if written is not None and written in subjects else subject_of(match)
+            if iri is None or iri in found or iri not in subjects:
+                continue
+            number += text.count("\n", position, match.start())
+            position = match.start()
+            found[iri] = number
+        return found
     open_quote = None  # the delimiter of a long string still open at the end of the line
     for number, line in enumerate(text.splitlines(), start=1):
         starts_inside = open_quote is not None
@@ -206,16 +260,8 @@ def subject_lines(text: str, base: str, subjects: set[str]) -> dict[str, int]:
         match = None if starts_inside else _SUBJECT.match(line)
         if not match:
             continue
-        if match.group(1) is not None:
-            written = match.group(1)
-            iri = resolved.get(written)
-            if iri is None:
-                iri = resolved[written] = urljoin(base, written)
-        elif (match.group(2) or "") in prefixes:
-            iri = prefixes[match.group(2) or ""] + match.group(3)
-        else:
-            continue
-        if iri in subjects and iri not in found:
+        iri = subject_of(match)
+        if iri is not None and iri in subjects and iri not in found:
             found[iri] = number
     return found
 
@@ -264,9 +310,60 @@ class LoadedGraph:
 
 
 def _remember_prefixes(loaded: LoadedGraph, text: str) -> None:
-    for name, namespace in declared_prefixes(text).items():
+    _remember(loaded, declared_prefixes(text))
+
+
+def _remember(loaded: LoadedGraph, prefixes: dict[str, str]) -> None:
+    for name, namespace in prefixes.items():
         if name and namespace:
             loaded.prefixes.setdefault(name, namespace)
+
+
+# What only parse_file handles: anonymous blank nodes ([ ] and lists: the parser names them at
+# random), and escapes and characters that may put a character XML cannot carry in a literal
+# (U+FFFE, U+FFFF, and C0 controls other than tab and line breaks).
+_NEEDS_PARSE_FILE = (b"[", b"(", b"\\u", b"\\U", b"\xef\xbf\xbe", b"\xef\xbf\xbf")
+_CONTROL = bytes(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D))
+
+
+def _load_directly(config: Config, store: ox.Store, path: Path, graph: str) -> set[str] | None:
+    """Parse a Turtle file straight into `store` inside Oxigraph, without a Python object per
+    triple (most of a start at a million triples); the IRIs it gives subjects. None, with nothing
+    loaded, for a file that parse_file must read (see _NEEDS_PARSE_FILE) or that does not parse
+    (parse_file then says where)."""
+    if syntax_of(path) is not ox.RdfFormat.TURTLE:
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    data = data[len(_BOM):] if data.startswith(_BOM) else data
+    if any(marker in data for marker in _NEEDS_PARSE_FILE) or len(data.translate(None, _CONTROL)) != len(data):
+        return None
+    name = ox.NamedNode(graph)
+    try:
+        store.load(data, format=ox.RdfFormat.TURTLE, base_iri=config.base, to_graph=name)
+    except (SyntaxError, ValueError, OSError):
+        return None  # the load is one transaction: nothing of the file was written
+    if b"_:" in data:
+        _rename_blank_nodes(store, name, data, config.base)
+    rows = store.query(f"SELECT DISTINCT ?s WHERE {{ GRAPH {name} {{ ?s ?p ?o }} FILTER(isIRI(?s)) }}")
+    return {row[0].value for row in rows}
+
+
+def _rename_blank_nodes(store: ox.Store, name: ox.NamedNode, data: bytes, base: str) -> None:
+    """Replace the triples with blank nodes that Oxigraph's loader named at random by the same
+    triples as parse_file names them (labelled blank nodes only: the caller made sure). Only
+    those triples become Python objects."""
+    store.update(f"DELETE {{ GRAPH {name} {{ ?s ?p ?o }} }} "
+                 f"WHERE {{ GRAPH {name} {{ ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }} }}")
+    blank = _stable_blank_nodes(name.value)
+    renamed = []
+    for triple in ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=base, without_named_graphs=True):
+        subject, obj = triple.subject, triple.object
+        if isinstance(subject, ox.BlankNode) or isinstance(obj, ox.BlankNode):
+            renamed.append(ox.Quad(blank(subject), triple.predicate, blank(obj), name))
+    store.extend(renamed)
 
 
 def load(config: Config) -> LoadedGraph:
@@ -274,17 +371,20 @@ def load(config: Config) -> LoadedGraph:
     loaded = LoadedGraph(config=config, store=ox.Store())
     for path in [*ontology_files(config), *data_files(config)]:
         graph = graph_iri(config, path)
-        quads = parse_file(config, path, graph)
-        if isinstance(quads, ParseProblem):
-            loaded.problems.append(quads)
-            continue
-        loaded.store.extend(quads)
+        subjects = _load_directly(config, loaded.store, path, graph)
+        if subjects is None:
+            quads = parse_file(config, path, graph)
+            if isinstance(quads, ParseProblem):
+                loaded.problems.append(quads)
+                continue
+            loaded.store.extend(quads)
+            subjects = {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)}
         rel = relative(config, path)
         loaded.graphs[graph] = rel
-        subjects = {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)}
         text = path.read_text(encoding="utf-8-sig")
-        _remember_prefixes(loaded, text)
-        for iri, line in subject_lines(text, config.base, subjects).items():
+        prefixes = declared_prefixes(text)
+        _remember(loaded, prefixes)
+        for iri, line in subject_lines(text, config.base, subjects, prefixes).items():
             loaded.subject_locations.setdefault(iri, []).append(Location(rel, line))
     for path in shape_files(config):
         quads = parse_file(config, path, graph_iri(config, path))

@@ -117,8 +117,7 @@ class GraphStore(ABC):
 
     def modified(self, config: Config) -> float:
         """When the data served last changed, as a POSIX time (for Last-Modified and VoID)."""
-        times = [p.stat().st_mtime for p in (*ontology_files(config), *data_files(config))]
-        return max(times, default=0.0)
+        return sources_modified(config)
 
 
 class EmbeddedStore(GraphStore):
@@ -146,6 +145,12 @@ class EmbeddedStore(GraphStore):
 
     def __len__(self) -> int:
         return len(self.store)
+
+
+def sources_modified(config: Config) -> float:
+    """When the ontology and data files last changed, as a POSIX time."""
+    times = [p.stat().st_mtime for p in (*ontology_files(config), *data_files(config))]
+    return max(times, default=0.0)
 
 
 _FINGERPRINT = "sources.sha256"

@@ -123,8 +123,9 @@ def create_app(
     for pages_bp in (home_bp, assets_bp, editor_bp, search_bp, timeline_bp):  # the web front door
         app.register_blueprint(pages_bp)
     app.register_blueprint(resources_bp)  # last: its catch-all route dereferences IRIs under the base
-    # Dumps and dataset statistics are written once, here, so every worker serves the same files.
-    app.extensions["seckg.dumps"] = build_for_app(app.extensions["seckg.runner"].open_store, config, dumps_dir)
+    # Dumps and dataset statistics are written when first asked for, once for every worker.
+    app.extensions["seckg.dumps"] = build_for_app(app.extensions["seckg.runner"].open_store, config, dumps_dir,
+                                                  store.modified(config) if store is not None else None)
 
     @app.errorhandler(HTTPException)
     def plain_error(error: HTTPException):

@@ -1,6 +1,7 @@
 """Whole-dataset dumps: written once per loaded graph, then served as static files at /dumps/.
 
-Writing them ahead of time is what lets every response carry a true
+Each format is written in full the first time it is asked for, not before the server is
+ready (see `DumpFiles`). Writing it to a file before sending it is what lets every response carry a true
 Content-Length and a strong ETag (the SHA-256 of the bytes), answer
 conditional and range requests, and stream from disk instead of holding a
 serialization in memory. TriG and N-Quads keep the named graphs (one per
@@ -9,7 +10,7 @@ default graph every query sees. Each is also gzipped (deterministically, so
 equal bytes give equal .gz files). `seckg export` writes the same files with
 the same function.
 
-The server builds them in a forked child that opens the store the way the
+The server writes them in a forked child that opens the store the way the
 query children do, because a server process with an on-disk store must never
 open RocksDB itself (see executor and store).
 """
@@ -17,6 +18,7 @@ open RocksDB itself (see executor and store).
 from __future__ import annotations
 
 import atexit
+import fcntl
 import gzip
 import hashlib
 import json
@@ -24,6 +26,7 @@ import multiprocessing
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from email.utils import formatdate
@@ -40,7 +43,6 @@ from seckg.xml_text import portable_xml
 bp = Blueprint("dumps", __name__, template_folder="templates")
 
 STEM = "seckg"
-MANIFEST = "manifest.json"
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,10 @@ def write_dumps(store: GraphStore, directory: Path, base: str,
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    prefixes = prefixes_for(iris_of(store.quads()), base)
+    formats = list(formats)
+    # Only Turtle and TriG use prefixes; finding them reads every quad into Python.
+    prefixed = any(fmt.writer in ("TURTLE", "TRIG") for fmt in formats)
+    prefixes = prefixes_for(iris_of(store.quads()), base) if prefixed else None
     written: dict[str, dict] = {}
     for fmt in formats:
         target = directory / fmt.filename
@@ -112,68 +117,129 @@ def write_dumps(store: GraphStore, directory: Path, base: str,
     return written
 
 
-def _build(open_store: Callable[[], GraphStore], directory: str, config: Config) -> None:
-    from seckg.web.void import dataset_statistics
-
+def _build_item(open_store: Callable[[], GraphStore], directory: Path, config: Config, item: str) -> None:
+    """Write one format's two files, or the statistics, then its record (last, so a record
+    always names files that are whole)."""
     store = open_store()
-    files = write_dumps(store, Path(directory), config.base)
-    stats = dataset_statistics(store, config.base)
-    manifest = {"files": files, "stats": stats, "modified": store.modified(config)}
-    (Path(directory) / MANIFEST).write_text(json.dumps(manifest, indent=1))
+    if item == STATS:
+        from seckg.web.void import dataset_statistics
+
+        value = dataset_statistics(store, config.base)
+    else:
+        value = write_dumps(store, directory, config.base, [BY_NAME[item]])
+    partial = directory / f"{item}.json.partial"
+    partial.write_text(json.dumps(value, indent=1))
+    partial.replace(directory / f"{item}.json")
 
 
-def _build_in_child(open_store: Callable[[], GraphStore], directory: str, config: Config) -> None:
-    """`_build`, then leave at once: a child forked from a gunicorn thread that exits the normal
-    way runs its parent's thread-pool exit hooks, which fail in the fork and turn success into 1."""
-    _build(open_store, directory, config)
-    os._exit(0)
+def _build_in_child(open_store: Callable[[], GraphStore], directory: Path, config: Config, item: str) -> None:
+    """`_build_item` at low priority (serving comes first), then leave at once: a child forked
+    from a gunicorn thread that exits the normal way runs its parent's thread-pool exit hooks,
+    which fail in the fork and turn success into 1."""
+    code = 1
+    try:
+        os.nice(10)
+        _build_item(open_store, directory, config, item)
+        code = 0
+    finally:
+        os._exit(code)
 
 
-def build_for_app(open_store: Callable[[], GraphStore], config: Config, keep_in: Path | None = None) -> dict:
-    """Write the dumps and the dataset statistics in a forked child; the manifest they produce.
+STATS = "stats"
+_FINGERPRINT = "fingerprint"
+
+
+class DumpFiles:
+    """The dumps and dataset statistics of one graph, each written the first time it is asked for.
+
+    Nothing is written before the server is ready: at a million triples the twelve files and the
+    statistics take longer than loading the graph. The first request for a format (or for the
+    statistics) writes it in a forked child that opens the store the way the query children do;
+    concurrent requests, in any worker, wait for that one build (a file lock per item) and then
+    serve the same bytes. A record `<item>.json` is written after the files it describes, so a
+    build that was interrupted is done again.
+    """
+
+    def __init__(self, open_store: Callable[[], GraphStore], config: Config, directory: Path, modified: float):
+        self.open_store = open_store
+        self.config = config
+        self.directory = Path(directory)
+        self.modified = modified
+        self._done: dict[str, dict] = {}
+        self._locks = {item: threading.Lock() for item in (STATS, *BY_NAME)}
+
+    def _ensure(self, item: str) -> dict:
+        found = self._done.get(item)
+        if found is not None:
+            return found
+        record = self.directory / f"{item}.json"
+        with self._locks[item]:
+            if not record.is_file():
+                with (self.directory / f"{item}.lock").open("w") as lock:
+                    fcntl.flock(lock, fcntl.LOCK_EX)  # another worker may be writing it
+                    if not record.is_file():
+                        child = multiprocessing.get_context("fork").Process(
+                            target=_build_in_child, args=(self.open_store, self.directory, self.config, item))
+                        child.start()
+                        child.join()
+                        if child.exitcode != 0 or not record.is_file():
+                            raise RuntimeError(f"could not write {item} into {self.directory} "
+                                               f"(exit code {child.exitcode})")
+            found = self._done[item] = json.loads(record.read_text())
+        return found
+
+    def stats(self) -> dict:
+        return self._ensure(STATS)
+
+    def entry(self, name: str) -> dict | None:
+        """Size, media type and SHA-256 of the dump file `name` (written now if it was not yet),
+        None if no dump has that name."""
+        fmt = _FILENAMES.get(name.removesuffix(".gz"))
+        return None if fmt is None else self._ensure(fmt.name)[name]
+
+    def files(self) -> dict[str, dict]:
+        """Every dump file, all written."""
+        return {name: entry for fmt in FORMATS for name, entry in self._ensure(fmt.name).items()}
+
+
+_FILENAMES = {f.filename: f for f in FORMATS}
+
+
+def build_for_app(open_store: Callable[[], GraphStore], config: Config, keep_in: Path | None = None,
+                  modified: float | None = None) -> DumpFiles:
+    """The dumps of the app's graph, written when first asked for (see `DumpFiles`).
 
     The files live in a temporary directory removed when the process that made
     it exits (gunicorn's workers are forks of it and must not remove it). With
     `keep_in` (beside an on-disk store) they are kept there with the sources'
-    fingerprint, and a restart on unchanged sources serves them as they are:
-    at a million triples writing them is most of a start.
+    fingerprint, and a restart on unchanged sources serves the ones written before. `modified`
+    (for Last-Modified and VoID) defaults to when the source files last changed.
     """
-    from seckg.store import sources_fingerprint
+    from seckg.store import sources_fingerprint, sources_modified
 
-    fingerprint = sources_fingerprint(config) if keep_in is not None else None
-    if keep_in is not None and (Path(keep_in) / MANIFEST).is_file():
-        kept = json.loads((Path(keep_in) / MANIFEST).read_text())
-        if kept.get("fingerprint") == fingerprint:
-            return {**kept, "directory": str(keep_in)}
     if keep_in is None:
         directory = tempfile.mkdtemp(prefix="seckg-dumps-")
         owner = os.getpid()
         atexit.register(lambda: os.getpid() == owner and shutil.rmtree(directory, ignore_errors=True))
     else:
         directory = str(keep_in)
-        shutil.rmtree(directory, ignore_errors=True)
-        Path(directory).mkdir(parents=True)
-    child = multiprocessing.get_context("fork").Process(target=_build_in_child,
-                                                        args=(open_store, directory, config))
-    child.start()
-    child.join()
-    if child.exitcode != 0:
-        raise RuntimeError(f"could not write the dumps into {directory} (exit code {child.exitcode})")
-    manifest = json.loads((Path(directory) / MANIFEST).read_text())
-    if fingerprint is not None:  # written last: an interrupted build is never taken for a whole one
-        manifest["fingerprint"] = fingerprint
-        (Path(directory) / MANIFEST).write_text(json.dumps(manifest, indent=1))
-    manifest["directory"] = directory
-    return manifest
+        fingerprint = sources_fingerprint(config)
+        marker = Path(directory) / _FINGERPRINT
+        if not (marker.is_file() and marker.read_text().strip() == fingerprint):
+            shutil.rmtree(directory, ignore_errors=True)
+            Path(directory).mkdir(parents=True)
+            marker.write_text(fingerprint + "\n")
+    modified = sources_modified(config) if modified is None else modified
+    return DumpFiles(open_store, config, Path(directory), modified)
 
 
-def _manifest() -> dict:
+def _dumps() -> DumpFiles:
     return current_app.extensions["seckg.dumps"]
 
 
 def dump_listing() -> list[dict]:
     """The dumps in format order, each with its .gz, for the index page and the VoID description."""
-    files = _manifest()["files"]
+    files = _dumps().files()
     listing = []
     for fmt in FORMATS:
         plain, packed = files[fmt.filename], files[fmt.filename + ".gz"]
@@ -184,11 +250,12 @@ def dump_listing() -> list[dict]:
 
 @bp.route("/dumps/")
 def index() -> Response:
-    manifest = _manifest()
+    dumps = _dumps()
+    stats = dumps.stats()
     response = Response(render_template("dumps.html", dumps=dump_listing(), license=LICENSE, rights=RIGHTS,
                                         license_name=LICENSE_NAME,
-                                        modified=formatdate(manifest["modified"], usegmt=True),
-                                        triples=manifest["stats"]["triples"], quads=manifest["stats"]["quads"]),
+                                        modified=formatdate(dumps.modified, usegmt=True),
+                                        triples=stats["triples"], quads=stats["quads"]),
                         content_type="text/html; charset=utf-8")
     response.headers["Link"] = link_header()
     return response
@@ -204,12 +271,12 @@ def index_slash() -> Response:
 @bp.route("/dumps/<name>")
 def dump(name: str) -> Response:
     """One dump file, streamed from disk; Range, If-None-Match and If-Modified-Since are honoured."""
-    manifest = _manifest()
-    entry = manifest["files"].get(name)
+    dumps = _dumps()
+    entry = dumps.entry(name)
     if entry is None:
         abort(404, description=f"no dump named {name!r}; see /dumps/")
     media = entry["media"] + ("; charset=utf-8" if not name.endswith(".gz") else "")
-    response = send_file(Path(manifest["directory"]) / name, mimetype=media, conditional=True,
-                         etag=entry["sha256"], last_modified=manifest["modified"], max_age=3600)
+    response = send_file(dumps.directory / name, mimetype=media, conditional=True,
+                         etag=entry["sha256"], last_modified=dumps.modified, max_age=3600)
     response.headers["Link"] = link_header()
     return response

@@ -33,15 +33,16 @@ def counts() -> dict[str, int]:
 
 @bp.route("/")
 def home() -> Response:
-    manifest = current_app.extensions["seckg.dumps"]
+    dumps = current_app.extensions["seckg.dumps"]
+    stats = dumps.stats()
     base = current_app.extensions["seckg.config"].base
     try:
         figures = counts()
     except Unavailable as error:
         return error_response(error.status, str(error), error.headers)
-    modified = datetime.fromtimestamp(manifest["modified"], timezone.utc)
-    examples = [{"href": local_href(iri), "text": iri[len(base):]} for iri in manifest["stats"]["examples"]]
-    html = render_template("index.html", base=base, examples=examples, triples=manifest["stats"]["triples"],
+    modified = datetime.fromtimestamp(dumps.modified, timezone.utc)
+    examples = [{"href": local_href(iri), "text": iri[len(base):]} for iri in stats["examples"]]
+    html = render_template("index.html", base=base, examples=examples, triples=stats["triples"],
                            figures=[(figures[key], label) for key, label in FIGURES],
                            modified=modified.strftime("%Y-%m-%d %H:%M UTC"), modified_iso=modified.isoformat())
     response = Response(html, content_type="text/html; charset=utf-8")

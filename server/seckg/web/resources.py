@@ -172,7 +172,7 @@ def _about_query(iris: set[str]) -> str:
 def _as_subset(iri: str) -> tuple[list[tuple], list[tuple]]:
     """A named graph of the dataset as VoID describes it (a subset with its size), so that every
     graph IRI dereferences, the ontology's too, which no triple describes. Empty for other IRIs."""
-    count = current_app.extensions["seckg.dumps"]["stats"]["graphs"].get(iri)
+    count = current_app.extensions["seckg.graphs"].get(iri)
     if count is None:
         return [], []
     from seckg.web.void import VOID, dataset_iri
@@ -301,7 +301,7 @@ def document(path: str, offer: Offer) -> Response:
 
 
 def _exists(iri: str) -> bool:
-    if iri in current_app.extensions["seckg.dumps"]["stats"]["graphs"]:
+    if iri in current_app.extensions["seckg.graphs"]:
         return True
     node = str(ox.NamedNode(iri))
     return bool(select(f"SELECT ?x WHERE {{ {{ {node} ?x ?o }} UNION {{ ?s ?x {node} }} }} LIMIT 1"))

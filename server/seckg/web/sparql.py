@@ -9,12 +9,13 @@ problem; GET without a query answers the service description.
 
 from __future__ import annotations
 
+from functools import lru_cache
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request, url_for
 
 from seckg.executor import Busy, Guard, Job
-from seckg.web import answer_cache, protocol
+from seckg.web import answer_cache, point_lookup, protocol
 from seckg.web.protocol import GRAPH_OFFERS, RESULT_OFFERS, NotAcceptable
 from seckg.web.service_description import describe
 
@@ -122,8 +123,14 @@ def _timeout() -> float:
 
 
 def _negotiate_or_none(offers):
+    return _negotiated(offers, request.headers.get("Accept"), _format_param())
+
+
+@lru_cache(maxsize=256)
+def _negotiated(offers, accept: str | None, format_name: str | None):
+    """The offer for these headers, None if none fits; clients send the same few Accept headers."""
     try:
-        return protocol.negotiate(offers, request.headers.get("Accept"), _format_param())
+        return protocol.negotiate(offers, accept, format_name)
     except NotAcceptable:
         return None
 
@@ -151,7 +158,7 @@ def run_query(text: str, default: list[str] | None = None, named: list[str] | No
         default_graph=default,
         named_graphs=named,
         max_bytes=settings.max_response_bytes,
-        base_iri=url_for("sparql.sparql", _external=True),  # the service's base IRI for relative IRIs
+        base_iri=request.url_root + "sparql",  # the service's base IRI for relative IRIs (url_for, cheaper)
         allow_service=settings.allow_service,
         guard=Guard(dataset=tuple(graphs), allow_from=settings.allow_from),
     )
@@ -160,6 +167,10 @@ def run_query(text: str, default: list[str] | None = None, named: list[str] | No
     if key is not None and answer_cache.client_has(request, key):
         return _answer_response(Response(status=304), key)
     answer = cache.get(key) if key is not None and not answer_cache.wants_fresh(request) else None
+    if answer is None:
+        answer = point_lookup.answer(job, current_app.extensions["seckg.store"])
+        if answer is not None and key is not None:
+            cache.put(key, answer)
     if answer is None:
         try:
             answer = current_app.extensions["seckg.runner"].run(job, _timeout())

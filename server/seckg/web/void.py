@@ -1,8 +1,8 @@
 """The dataset described in VoID and DCAT at /.well-known/void, for crawlers and catalogues.
 
 Counts (triples, entities, class and property partitions, per-graph sizes),
-sources and example resources are computed from the store when the dumps are
-written (in the same child process, see dumps.build_for_app), so the
+sources and example resources are computed from the store the first time they
+are asked for (in a child process, see dumps.DumpFiles), so the
 description states what is served; the URLs of the endpoint and the dumps are
 those of the request, as in the service description.
 """
@@ -91,11 +91,11 @@ def dataset_iri(base: str) -> str:
     return base + ".well-known/void#seckg"
 
 
-def describe_dataset(manifest: dict, base: str, root_url: str) -> list[ox.Triple]:
+def describe_dataset(dumps, base: str, root_url: str) -> list[ox.Triple]:
     """VoID and DCAT triples for the dataset served at `root_url` (ends with /)."""
     from seckg.web.dumps import dump_listing
 
-    stats = manifest["stats"]
+    stats = dumps.stats()
     ds = ox.NamedNode(dataset_iri(base))
     a = ox.NamedNode(RDF_TYPE)
     out = [
@@ -106,7 +106,7 @@ def describe_dataset(manifest: dict, base: str, root_url: str) -> list[ox.Triple
         ox.Triple(ds, _n(DCTERMS, "license"), ox.NamedNode(LICENSE)),
         ox.Triple(ds, _n(DCTERMS, "rights"), ox.Literal(RIGHTS, language="en")),
         ox.Triple(ds, _n(DCTERMS, "modified"), ox.Literal(
-            datetime.fromtimestamp(manifest["modified"], timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            datetime.fromtimestamp(dumps.modified, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
             datatype=ox.NamedNode(XSD + "dateTime"))),
         ox.Triple(ds, _n(DCAT, "landingPage"), ox.NamedNode(root_url)),
         ox.Triple(ds, _n(VOID, "sparqlEndpoint"), ox.NamedNode(root_url + "sparql")),
