@@ -41,6 +41,7 @@ _RDF_TYPE = ox.NamedNode(str(RDF.type))
 _SUBCLASS = ox.NamedNode(str(RDFS.subClassOf))
 _SMALL = 2000  # below this many nodes, look values up node by node rather than scan a predicate
 _VALUES_BATCH = 100  # focus nodes per SPARQL query: with larger VALUES blocks Oxigraph may start elsewhere
+_SUBQUERY = re.compile(r"\{\s*SELECT\b", re.IGNORECASE)
 _PROBE = 5  # focus nodes tried one by one before a SPARQL query's way of running is chosen
 _BLANKS_ONE_BY_ONE = 20  # up to this many blank focus nodes, one query each
 _STARTS_FROM_THIS = re.compile(r"\bWHERE\s*\{\s*\?this\s", re.IGNORECASE)
@@ -144,6 +145,9 @@ class Program:
             shape.params.setdefault(p, []).append(o)
         if path is not None:
             self._check_path(path)
+        for prop in shape.params.get(SH.property, []):
+            if g.value(prop, SH.path) is None:
+                raise UnsupportedShapes(f"shape {node} has a sh:property value without sh:path")
         for key in (SH.node, SH["not"], SH.qualifiedValueShape, SH.property):
             for other in shape.params.get(key, []):
                 self.shape(other)
@@ -361,7 +365,9 @@ class Run:
                 found |= {q.object for q in self.store.quads_for_pattern(None, p, None, None)}
         for target in g.objects(node, SH.target):
             text = self.program.query_text(target, str(g.value(target, SH.select)))
-            hits = {row["this"] for row in self._select(text, within) if "this" in row}
+            # A target with a subquery (one over the whole graph) is run once, not once per node.
+            restrict = None if _SUBQUERY.search(text) else within
+            hits = {row["this"] for row in self._select(text, restrict) if "this" in row}
             found |= hits if within is None else hits & within
         return found
 

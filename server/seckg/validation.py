@@ -273,8 +273,7 @@ def program_for(shapes: Graph) -> Program:
     try:
         program = Program(shapes)
     except UnsupportedShapes as error:
-        raise ShapesError(f"the shapes cannot be used by the set-wise engine (run with --engine pyshacl): "
-                          f"{error}") from error
+        raise ShapesError(f"the shapes cannot be used: {error}") from error
     _PROGRAMS[shapes] = (len(shapes), program)
     return program
 
