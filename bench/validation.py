@@ -1,7 +1,7 @@
 """Times full and incremental validation at a few sizes of the graph, and checks they agree.
 
-    make bench-validation            # sizes 1, 2 and 3 times the repository
-    .venv/bin/python bench/validation.py --sizes 1 2
+    make bench-validation            # 1-3 copies of the repository, then synthetic 10k, 100k and 1M
+    .venv/bin/python bench/validation.py --sizes 1 2 --synthetic 10k 100k --pyshacl-max 10000
 
 A size of N is the repository's ontology and shapes with N copies of its data: copy 0 is the data
 itself, copy k renames every IRI under the project's id/ and graph/ spaces to a base of its own
@@ -11,6 +11,12 @@ full validation (CPU seconds of this process, which a busy machine disturbs less
 wall time beside it) and of the common small change, one date edited in one file and then
 corrected, validated incrementally, with the number of focus nodes re-validated and whether the
 incremental report equals a full validation of the same state. Exit 1 on a disagreement.
+
+The synthetic graphs (bench/synthetic.py, the graphs of `make bench`) are timed with each engine
+(`--engines`; pyshacl only up to `--pyshacl-max` triples, as it takes minutes at 100k): a full
+validation, the revalidation after one file is edited (one state's label, as `make bench` does),
+and a write through the writer's path (transactions.Trial) that changes one state's label, the
+validation a SPARQL Update or Graph Store request waits for.
 Timings belong here, not in the test suite, where a loaded machine would make them flaky.
 """
 
@@ -32,9 +38,15 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from test_validation_incremental import comparable  # noqa: E402
 
+import pyoxigraph as ox  # noqa: E402
+
+import synthetic  # noqa: E402
 from seckg.config import DEFAULT_BASE, Config  # noqa: E402
 from seckg.loading import load  # noqa: E402
-from seckg.validation import IncrementalValidator, validate  # noqa: E402
+from seckg.transactions import Change, Trial  # noqa: E402
+from seckg.validation import ENGINES, IncrementalValidator, validate  # noqa: E402
+
+SYNTHETIC = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000}
 
 EDITED = Path("memberships") / "seed-memberships.ttl"
 
@@ -105,11 +117,62 @@ def bench(size: int) -> bool:
         shutil.rmtree(root)
 
 
+def label_write(loaded, state: str) -> Change:
+    """A write that renames one state: its English label out, a new one in."""
+    subject, label = ox.NamedNode(synthetic.ID + state), ox.NamedNode(str(RDFS.label))
+    old = [q for q in loaded.store.quads_for_pattern(subject, label, None, None) if q.object.language == "en"]
+    new = [ox.Quad(subject, label, ox.Literal(f"{q.object.value}, renamed", language="en"), q.graph_name)
+           for q in old]
+    return Change(removed=set(old), added=set(new))
+
+
+def bench_synthetic(label: str, engines: list[str], pyshacl_max: int) -> bool:
+    triples = SYNTHETIC[label]
+    root = Path(tempfile.mkdtemp(prefix=f"seckg-bench-shacl-{label}-"))
+    agree = True
+    try:
+        synthetic.write_root(root, triples)
+        config = Config(root=root)
+        findings = {}
+        for engine in engines:
+            if engine == "pyshacl" and triples > pyshacl_max:
+                print(f"synthetic {label}: pyshacl not timed (over --pyshacl-max {pyshacl_max})")
+                continue
+            loaded, load_cpu, load_wall = timed(load, config)
+            validator, full_cpu, full_wall = timed(IncrementalValidator, loaded, engine)
+            findings[engine] = comparable(validator.report)
+            path = root / "data" / "synthetic" / "states.ttl"
+            original = path.read_text(encoding="utf-8")
+            path.write_text(original.replace('"State 3"@en', '"State 3, renamed"@en', 1), encoding="utf-8")
+            report, edit_cpu, edit_wall = timed(validator.update, path)
+            path.write_text(original, encoding="utf-8")
+            validator.update(path)
+            trial, write_cpu, write_wall = timed(Trial, loaded, label_write(loaded, "state/S3"), engine)
+            trial.undo()
+            print(f"synthetic {label:>4} {engine:<8} {len(loaded.store):8} quads: full {full_wall:7.2f} s "
+                  f"({full_cpu:.2f} s CPU), {len(validator.report.findings)} findings; one file edited "
+                  f"{edit_wall * 1000:8.1f} ms ({len(validator.last_focus or [])} focus nodes); "
+                  f"a one-label write {write_wall * 1000:7.1f} ms; conforms {report.conforms and trial.conforms}",
+                  flush=True)
+        if len(findings) > 1:
+            same = len({tuple(f) for f in findings.values()}) == 1
+            agree = agree and same
+            print(f"synthetic {label:>4}: the engines {'agree' if same else 'DISAGREE'}")
+    finally:
+        shutil.rmtree(root)
+    return agree
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 2, 3], help="copies of the data (default 1 2 3)")
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1, 2, 3], help="copies of the data (default 1 2 3)")
+    parser.add_argument("--synthetic", nargs="*", default=list(SYNTHETIC), choices=list(SYNTHETIC),
+                        help="synthetic graphs to time (default 10k 100k 1M)")
+    parser.add_argument("--engines", nargs="+", default=list(ENGINES), choices=list(ENGINES))
+    parser.add_argument("--pyshacl-max", type=int, default=100_000, help="largest synthetic graph pyshacl validates")
     args = parser.parse_args()
     results = [bench(size) for size in args.sizes]
+    results += [bench_synthetic(label, args.engines, args.pyshacl_max) for label in args.synthetic]
     return 0 if all(results) else 1
 
 

@@ -35,7 +35,16 @@ from seckg.loading import LoadedGraph
 from seckg.sparql_guard import QueryRejected, check_query, inspect_query, positioned_tokens
 from seckg.terms import to_rdflib
 from seckg.change_validation import validate_focus
-from seckg.validation import ValidationReport, affected_focus_nodes, findings_from, owning_resource, validate
+from seckg.store_view import StoreView
+from seckg.validation import (
+    DEFAULT_ENGINE,
+    ValidationReport,
+    affected_focus_nodes,
+    findings_from,
+    owning_resource,
+    validate,
+    validate_focus_nodes,
+)
 
 
 class WriteRefused(Exception):
@@ -278,10 +287,13 @@ class Trial:
     back exactly as it was, which the writer does unless the change is then committed.
     """
 
-    def __init__(self, loaded: LoadedGraph, change: Change):
+    def __init__(self, loaded: LoadedGraph, change: Change, engine: str = DEFAULT_ENGINE):
         self.loaded = loaded
-        union = loaded.union_graph
         store = loaded.store
+        # The rdflib union graph is kept in step only where it exists: pyshacl needs it, the
+        # set-wise engine reads the store (through a view with the same calls).
+        rdflib_union = loaded.union_graph if engine == "pyshacl" or "union_graph" in loaded.__dict__ else None
+        union = loaded.union_graph if engine == "pyshacl" else StoreView(store)
         removed_triples = {_triple(q) for q in change.removed}
         removed_graph = Graph()
         for t in removed_triples:
@@ -301,20 +313,25 @@ class Trial:
                 left.add(_triple(triple))
         entered = {t for t in map(_triple, added_in) if t not in union}
         self._left, self._entered, self._change = left, entered, change
-        for t in left:
-            union.remove(t)
-        for t in entered:
-            union.add(t)
+        self._rdflib_union = rdflib_union
+        if rdflib_union is not None:
+            for t in left:
+                rdflib_union.remove(t)
+            for t in entered:
+                rdflib_union.add(t)
         apply_change(store, change)
         try:
             touched = removed_triples | {_triple(q) for q in change.added}
             if any(t[1] in _SCHEMA_PREDICATES for t in touched):
-                self.report = validate(loaded)
+                self.report = validate(loaded, engine)
                 return
             changed = owners_before | {owning_resource(union, t[0]) for t in entered}
             linked = {t[2] for t in touched if isinstance(t[2], URIRef)}
             focus = affected_focus_nodes(union, removed_graph, changed) | linked
-            results = validate_focus(union, store, loaded.shapes, focus)
+            if engine == "pyshacl":
+                results = validate_focus(union, store, loaded.shapes, focus)
+            else:
+                results = validate_focus_nodes(loaded, focus, engine)
             self.report = ValidationReport(findings=findings_from(results, loaded), graph=results)
         except BaseException:
             self.undo()
@@ -325,11 +342,12 @@ class Trial:
         return self.report.conforms
 
     def undo(self) -> None:
-        union = self.loaded.union_graph
-        for t in self._entered:
-            union.remove(t)
-        for t in self._left:
-            union.add(t)
+        union = self._rdflib_union
+        if union is not None:
+            for t in self._entered:
+                union.remove(t)
+            for t in self._left:
+                union.add(t)
         if self._change is not None:
             apply_change(self.loaded.store, self._change.inverse())
         self._left, self._entered, self._change = set(), set(), None

@@ -19,6 +19,7 @@ the shapes have no SHACL rules that would write to it.
 from __future__ import annotations
 
 import functools
+import weakref
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
@@ -34,6 +35,9 @@ from pathlib import Path
 
 from seckg.loading import FileChange, LoadedGraph
 from seckg.namespaces import display_prefixes, shorten
+from seckg.setwise_shacl import Program, UnsupportedShapes, ox_term, validate_store
+from seckg.store_view import StoreView
+from seckg.terms import to_rdflib
 
 _SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
@@ -77,11 +81,14 @@ class ValidationReport:
 
 
 class _Describer:
-    """Renders nodes of the data and shapes graphs for a report."""
+    """Renders nodes of the data and shapes graphs for a report.
+
+    It reads labels and owners from the Oxigraph store (the union of its graphs), so a report
+    never needs the rdflib copy of a large graph."""
 
     def __init__(self, loaded: LoadedGraph):
         self.loaded = loaded
-        self.data = loaded.union_graph
+        self.store = loaded.store
         self.shapes = loaded.shapes
         self.prefixes = display_prefixes(loaded.config.base, loaded.prefixes)
 
@@ -118,8 +125,13 @@ class _Describer:
             return "(" + "|".join(self.path(graph, i) for i in Collection(graph, alternatives)) + ")"
         return self.term(node)
 
+    def _objects(self, node: Node, predicate: URIRef) -> set[Node]:
+        if isinstance(node, Literal):
+            return set()
+        return {to_rdflib(q.object) for q in self.store.quads_for_pattern(ox_term(node), ox_term(predicate), None, None)}
+
     def label(self, node: Node) -> str | None:
-        labels = [*self.data.objects(node, RDFS.label), *self.data.objects(node, SKOS.prefLabel)]
+        labels = [*self._objects(node, RDFS.label), *self._objects(node, SKOS.prefLabel)]
         english = [lab for lab in labels if isinstance(lab, Literal) and lab.language == "en"]
         chosen = english or labels
         return str(sorted(chosen, key=str)[0]) if chosen else None
@@ -130,12 +142,12 @@ class _Describer:
         seen = {node}
         via: list[Node] = []
         while isinstance(node, BNode):
-            link = next(iter(self.data.subject_predicates(node)), None)
-            if link is None or link[0] in seen:
+            link = next(iter(self.store.quads_for_pattern(None, None, ox_term(node), None)), None)
+            if link is None or to_rdflib(link.subject) in seen:
                 break
-            node = link[0]
+            node = to_rdflib(link.subject)
             seen.add(node)
-            via.insert(0, link[1])
+            via.insert(0, to_rdflib(link.predicate))
         return node, via
 
     def shape(self, shape: Node | None) -> str | None:
@@ -245,11 +257,45 @@ class ShapesError(ValueError):
     """The shapes themselves are unusable (pyshacl refused them), so nothing was validated."""
 
 
-def validate(loaded: LoadedGraph) -> ValidationReport:
-    """Validate ontology + data against all shapes.
+ENGINES = ("setwise", "pyshacl")
+DEFAULT_ENGINE = "setwise"
+
+
+_PROGRAMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def program_for(shapes: Graph) -> Program:
+    """The shapes compiled for the set-wise engine, once per shapes graph (a write's validation
+    is shorter than the compilation); unusable shapes raise `ShapesError`."""
+    cached = _PROGRAMS.get(shapes)
+    if cached is not None and cached[0] == len(shapes):
+        return cached[1]
+    try:
+        program = Program(shapes)
+    except UnsupportedShapes as error:
+        raise ShapesError(f"the shapes cannot be used: {error}") from error
+    _PROGRAMS[shapes] = (len(shapes), program)
+    return program
+
+
+def validate_focus_nodes(loaded: LoadedGraph, focus: set[Node], engine: str = DEFAULT_ENGINE) -> Graph:
+    """The SHACL results about the `focus` nodes only: each shape on those of its targets in `focus`."""
+    if engine == "setwise":
+        return validate_store(program_for(loaded.shapes), loaded.store, {ox_term(n) for n in focus})
+    return _validate_focus(loaded.union_graph, loaded.shapes, focus)
+
+
+def validate(loaded: LoadedGraph, engine: str = DEFAULT_ENGINE) -> ValidationReport:
+    """Validate ontology + data against all shapes, with the set-wise engine (setwise_shacl.py)
+    or with pyshacl, the reference it is tested against; both give the same findings.
 
     An invalid graph gives a report, never an exception; unusable shapes raise `ShapesError`.
     """
+    if engine == "setwise":
+        results = validate_store(program_for(loaded.shapes), loaded.store)
+        return ValidationReport(findings=findings_from(results, loaded), graph=results)
+    if engine != "pyshacl":
+        raise ValueError(f"unknown validation engine {engine!r}; choose one of {', '.join(ENGINES)}")
     try:
         _, results, _ = pyshacl.validate(
             PreparedQueryGraph(loaded.union_graph), shacl_graph=loaded.shapes, **_OPTIONS
@@ -321,8 +367,6 @@ def _descriptions(triples: Graph) -> dict[Node, frozenset]:
 
 
 def _as_graph(quads) -> Graph:
-    from seckg.terms import to_rdflib
-
     graph = Graph()
     for q in quads:
         graph.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
@@ -431,9 +475,10 @@ class IncrementalValidator:
     An edit of an ontology file changes what the class targets cover, so it is validated in full.
     """
 
-    def __init__(self, loaded: LoadedGraph):
+    def __init__(self, loaded: LoadedGraph, engine: str = DEFAULT_ENGINE):
         self.loaded = loaded
-        self.report = validate(loaded)
+        self.engine = engine
+        self.report = validate(loaded, engine)
         self.last_focus: set[Node] | None = None  # what the last update re-validated (None: all)
 
     def update(self, path: Path) -> ValidationReport:
@@ -442,10 +487,10 @@ class IncrementalValidator:
         change = replace_file(self.loaded, path)
         ontology = relative(self.loaded.config, self.loaded.config.ontology_dir)
         if change.path.is_relative_to(ontology):
-            self.report = validate(self.loaded)
+            self.report = validate(self.loaded, self.engine)
             self.last_focus = None
             return self.report
-        graph = self.loaded.union_graph
+        graph = self.loaded.union_graph if self.engine == "pyshacl" else StoreView(self.loaded.store)
         removed = _as_graph(change.removed)
         changed, linked = changed_resources(change)
         # Results about blank nodes that the new parse replaced belong to resources to redo.
@@ -454,7 +499,7 @@ class IncrementalValidator:
                 changed.add(owning_resource(removed, f))
         focus = affected_focus_nodes(graph, removed, changed) | linked
         stale = focus | {f for f in self.report.graph.objects(None, SH.focusNode) if (f, None, None) not in graph}
-        fresh = _validate_focus(graph, self.loaded.shapes, focus) if focus else Graph()
+        fresh = validate_focus_nodes(self.loaded, focus, self.engine) if focus else Graph()
         merged = _merge_results(self.report.graph, stale, fresh)
         self.report = ValidationReport(findings=findings_from(merged, self.loaded), graph=merged)
         self.last_focus = focus
