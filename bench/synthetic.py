@@ -5,8 +5,10 @@ The graph is shaped like the real one (organizations with bodies and posts, stat
 spells with intervals and status changes, people holding posts, news outlets and reports,
 statements, events, relations between organizations, every node with its source and English and
 Russian labels) and has crowded nodes that make query plans show themselves: organization HUB
-(every state a member, many posts, relations and events), state S1 (a member of many
-organizations), person P1 (many statements) and outlet N1 (many reports). The same seed and size
+(every state a member, many posts, relations and events), state XAB (a member of many
+organizations), person p1 (many statements) and outlet n1 (many reports). IRIs follow the
+design's patterns (shapes/iris.ttl): states take ISO 3166's user-assigned codes (X.., then Q..)
+so that they never meet a real state when loaded next to the real data. The same seed and size
 always give the same bytes, so every server in a run, and every run, reads the same files.
 
     python bench/synthetic.py --triples 100000 --out /tmp/seckg-100k   # a servable root
@@ -34,8 +36,17 @@ _PROV, _DCT = "http://www.w3.org/ns/prov#", "http://purl.org/dc/terms/"
 _FOAF = "http://xmlns.com/foaf/0.1/"
 
 # Parameters that reach the crowded nodes, for the named queries' parameters of the same name.
-CROWDED = {"org": "org/HUB", "org1": "org/HUB", "org2": "org/O7", "state": "state/S1",
-           "person": "person/P1", "outlet": "outlet/N1"}
+CROWDED = {"org": "org/HUB", "org1": "org/HUB", "org2": "org/O7", "state": "state/XAB",
+           "person": "person/p1", "outlet": "outlet/n1"}
+
+# First letters of the synthetic state codes: ISO 3166-1 leaves X.. and Q.. to its users; past
+# 2 × 676 states (graphs of about 5M triples and more, never loaded with the real data) any letter.
+_STATE_INITIALS = "XQ" + "ABCDEFGHIJKLMNOPRSTUVWYZ"
+
+
+def state_code(i: int) -> str:
+    """The alpha-3 code, and IRI name, of synthetic state `i`."""
+    return _STATE_INITIALS[i // 676] + chr(65 + i // 26 % 26) + chr(65 + i % 26)
 
 # Triples the generator writes per unit of scale, measured once (see `units_for`); the files
 # come within a few per cent of the size asked for.
@@ -121,22 +132,22 @@ class _Writer:
     def sources(self) -> Iterator[str]:
         yield (f"{SOURCE} {_A} {sec('Dataset')} .\n{SOURCE} {_LABEL} {text('Synthetic benchmark dataset')} .\n"
                f"{SOURCE} {dct('date')} {typed('2026', 'gYear')} .\n")
-        self.outlets = [node("outlet", f"N{i}") for i in range(self.count(30, 5))]
+        self.outlets = [node("outlet", f"n{i}") for i in range(self.count(30, 5))]
         for i, outlet in enumerate(self.outlets):
             yield self.described(outlet, sec("NewsOutlet"), f"Outlet {i}", f"Агентство {i}")
         self.reports = []
         for i in range(self.count(2000, 20)):
             report, published = node("report", f"R{i}"), self.day(2001)
             self.reports.append((report, published))
-            # Outlet N1 publishes one report in ten: the crowded outlet.
+            # Outlet n1 publishes one report in ten: the crowded outlet.
             outlet = self.outlets[1] if i % 10 == 0 else self.rng.choice(self.outlets)
             yield (self.described(report, sec("NewsReport"), f"Report {i}")
                    + f"{report} {dct('publisher')} {outlet} .\n{report} {dct('date')} {typed(published)} .\n")
 
     def states(self) -> Iterator[str]:
-        self.states_ = [node("state", f"S{i}") for i in range(self.count(60, 20))]
+        self.states_ = [node("state", state_code(i)) for i in range(self.count(60, 20))]
         for i, state in enumerate(self.states_):
-            code = "".join(chr(65 + i // 26 ** k % 26) for k in (2, 1, 0))
+            code = state_code(i)
             yield (self.described(state, sec("State"), f"State {i}", f"Государство {i}")
                    + f'{state} {sec("iso3166Alpha3")} "{code}" .\n')
 
@@ -147,16 +158,17 @@ class _Writer:
         self.posts: list[str] = []
         for i, o in enumerate([*self.orgs, self.hub]):
             name = "Hub" if o == self.hub else str(i)
+            key = name.upper()  # IRI names are all capitals or all lower case
             yield (self.described(o, sec("RegionalOrganization"), f"Organization {name}", f"Организация {name}")
                    + f"{o} {sec('foundingDate')} {typed('1945-10-24')} .\n")
             for b in range(3 if o != self.hub else 30):
-                body = node("body", f"B{name}-{b}")
+                body = node("body", f"B{key}-{b}")
                 self.bodies.append((body, o))
                 yield (self.described(body, sec("Council"), f"Council {b} of organization {name}")
                        + f"{body} {org('unitOf')} {o} .\n")
             for p in range(2 if o != self.hub else 100):
                 unit = o if p % 2 == 0 else self.bodies[-1 - (p // 2) % 3][0]
-                post = node("post", f"Q{name}-{p}")
+                post = node("post", f"Q{key}-{p}")
                 self.posts.append(post)
                 yield (self.described(post, org("Post"), f"Post {p} of organization {name}")
                        + f"{post} {org('postIn')} {unit} .\n{post} {org('role')} {sec('SecretaryGeneral')} .\n")
@@ -183,7 +195,7 @@ class _Writer:
                    f"{b} {_A} {time_('Instant')} .\n{b} {time_(_PRECISION[kind])} {typed(begins, kind)} .\n")
             if self.rng.random() < 0.5:
                 end = f"{int(start[:4]) + self.rng.randint(1, 20)}{start[4:]}"
-                change = node("event", f"C{n}")
+                change = node("event", f"{end}-c{n}")  # an event's IRI starts with its date
                 yield (f"{iv} {time_('hasEnd')} {e} .\n{e} {_A} {time_('Instant')} .\n"
                        f"{e} {time_('inXSDDate')} {typed(end)} .\n{m} {sec('statusChange')} {change} .\n"
                        + self.described(change, sec("MembershipChange"), f"Withdrawal {n}")
@@ -192,7 +204,7 @@ class _Writer:
                        f"{change} {dct('date')} {typed(end)} .\n")
 
     def people(self) -> Iterator[str]:
-        self.people_ = [node("person", f"P{i}") for i in range(self.count(2000, 20))]
+        self.people_ = [node("person", f"p{i}") for i in range(self.count(2000, 20))]
         for i, p in enumerate(self.people_):
             yield (self.described(p, sec("Person"), f"Person {i}", f"Персона {i}")
                    + f'{p} <{_FOAF}givenName> {text("Given")} .\n{p} <{_FOAF}familyName> {text(f"Family{i}")} .\n')
@@ -226,14 +238,15 @@ class _Writer:
                    f"{r} {sec('relationType')} {self.rng.choice(kinds)} .\n{r} {dct('date')} {typed(self.day())} .\n")
         meetings = [sec(k) for k in ("CouncilSession", "Summit")]
         for i in range(self.count(3000, 30)):
-            e = node("event", f"E{i}")
+            day = self.day()
+            e = node("event", f"{day}-e{i}")
             if self.rng.random() < 0.5:
                 body, owner = self.rng.choice(self.bodies)
                 link = f"{e} {sec('meetingOf')} {body} .\n{e} {sec('concerns')} {owner} .\n"
             else:
                 link = f"{e} {sec('concerns')} {self.hub if i % 30 == 0 else self.rng.choice(self.orgs)} .\n"
             yield (self.described(e, self.rng.choice(meetings), f"Event {i}")
-                   + f"{e} {dct('date')} {typed(self.day())} .\n" + link)
+                   + f"{e} {dct('date')} {typed(day)} .\n" + link)
 
 
 def area_texts(triples: int, seed: int = 7) -> Iterator[tuple[Area, str]]:

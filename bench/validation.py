@@ -147,7 +147,7 @@ def bench_synthetic(label: str, engines: list[str], pyshacl_max: int) -> bool:
             report, edit_cpu, edit_wall = timed(validator.update, path)
             path.write_text(original, encoding="utf-8")
             validator.update(path)
-            trial, write_cpu, write_wall = timed(Trial, loaded, label_write(loaded, "state/S3"), engine)
+            trial, write_cpu, write_wall = timed(Trial, loaded, label_write(loaded, "state/" + synthetic.state_code(3)), engine)
             trial.undo()
             print(f"synthetic {label:>4} {engine:<8} {len(loaded.store):8} quads: full {full_wall:7.2f} s "
                   f"({full_cpu:.2f} s CPU), {len(validator.report.findings)} findings; one file edited "
