@@ -45,6 +45,9 @@ _SUBQUERY = re.compile(r"\{\s*SELECT\b", re.IGNORECASE)
 _PROBE = 5  # focus nodes tried one by one before a SPARQL query's way of running is chosen
 _BLANKS_ONE_BY_ONE = 20  # up to this many blank focus nodes, one query each
 _STARTS_FROM_THIS = re.compile(r"\bWHERE\s*\{\s*\?this\s", re.IGNORECASE)
+# `WHERE { ?this <p> …` or `WHERE { ?this prefix:p …`: every row's ?this is a subject of p.
+_FIRST_PREDICATE = re.compile(r"\bWHERE\s*\{\s*\?this\s+(<[^<>\s]*>|[A-Za-z][\w.-]*:[\w.-]*|a)\s", re.IGNORECASE)
+_PREFIX_DECLARATION = re.compile(r"PREFIX\s+([\w.-]*):\s*<([^<>\s]*)>", re.IGNORECASE)
 
 # Parameters that name no constraint: what a shape may carry besides its constraints.
 _DESCRIPTIVE = {RDF.type, SH.message, SH.severity, SH.name, SH.description, SH.order, SH.group, SH.deactivated,
@@ -366,10 +369,31 @@ class Run:
         for target in g.objects(node, SH.target):
             text = self.program.query_text(target, str(g.value(target, SH.select)))
             # A target with a subquery (one over the whole graph) is run once, not once per node.
-            restrict = None if _SUBQUERY.search(text) else within
+            restrict = None if _SUBQUERY.search(text) else self._subjects_of_first_predicate(text, within)
             hits = {row["this"] for row in self._select(text, restrict) if "this" in row}
             found |= hits if within is None else hits & within
         return found
+
+    def _subjects_of_first_predicate(self, text: str, within: set | None) -> set | None:
+        """`within` less the nodes that cannot be ?this because they lack the predicate of the
+        query's first pattern: a write's few hundred candidates shrink to the few it concerns, so
+        a target query never runs for the rest (at 100k triples this took one write from 1.3 s)."""
+        match = _FIRST_PREDICATE.search(text) if within else None
+        if match is None:
+            return within
+        token = match.group(1)
+        if token == "a":
+            predicate = _RDF_TYPE
+        elif token.startswith("<"):
+            predicate = ox.NamedNode(token[1:-1])
+        else:
+            prefix, _, local = token.partition(":")
+            namespaces = dict(_PREFIX_DECLARATION.findall(text))
+            if prefix not in namespaces:
+                return within
+            predicate = ox.NamedNode(namespaces[prefix] + local)
+        return {n for n in within if isinstance(n, (ox.NamedNode, ox.BlankNode))
+                and next(iter(self.store.quads_for_pattern(n, predicate, None, None)), None) is not None}
 
     def _select(self, text: str, within: set | None):
         """Rows of a SELECT with ?this, each as a dict of its bound variables; over the whole graph,
