@@ -10,7 +10,6 @@ same loaded store, so even blank node ids agree.
 from __future__ import annotations
 
 import random
-import shutil
 import sys
 from collections import Counter
 from pathlib import Path
@@ -23,6 +22,8 @@ from seckg.config import Config
 from seckg.loading import load
 from seckg.reporting import render
 from seckg.validation import ShapesError, validate
+
+from test_validation_incremental import copy_repo
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "shapes"
@@ -45,24 +46,12 @@ def assert_same(config: Config) -> list:
     return setwise.findings
 
 
-def repository(tmp_path: Path, data: list[Path] | None = None) -> Config:
-    for folder in ("ontology", "shapes"):
-        shutil.copytree(REPO / folder, tmp_path / folder)
-    if data is None:
-        shutil.copytree(REPO / "data", tmp_path / "data")
-    else:
-        (tmp_path / "data").mkdir()
-        for path in data:
-            shutil.copy(path, tmp_path / "data" / path.name)
-    return Config(root=tmp_path)
-
-
 def test_same_findings_on_the_repository():
     assert_same(Config(root=REPO))
 
 
 def test_same_findings_on_every_negative_fixture(tmp_path):
-    found = assert_same(repository(tmp_path, sorted(FIXTURES.glob("*.ttl"))))
+    found = assert_same(copy_repo(tmp_path, sorted(FIXTURES.glob("*.ttl"))))
     # Every fixture is in the run and breaks something: each file has findings to compare.
     files = {Path(f.file).name for f in found if f.file}
     assert files >= {p.name for p in FIXTURES.glob("*.ttl") if not p.name.startswith("_")}
@@ -71,7 +60,7 @@ def test_same_findings_on_every_negative_fixture(tmp_path):
 def test_same_findings_on_the_mutation_corpus(tmp_path):
     import test_mutation as mutation
 
-    config = repository(tmp_path)
+    config = copy_repo(tmp_path)
     data = mutation.Data(config)
     mutations = mutation.plan(data, random.Random(mutation.SEED))
     for m in mutations:
@@ -97,7 +86,7 @@ def test_same_findings_on_a_synthetic_graph_of_10k_triples(tmp_path):
 
 
 def test_the_turtle_report_is_a_shacl_validation_report(tmp_path):
-    loaded = load(repository(tmp_path, [FIXTURES / "_context.ttl", FIXTURES / "membership-without-role.ttl"]))
+    loaded = load(copy_repo(tmp_path, [FIXTURES / "_context.ttl", FIXTURES / "membership-without-role.ttl"]))
     report = validate(loaded, "setwise")
     graph = Graph().parse(data=render(report, "turtle"), format="turtle")
     (top,) = graph.subjects(RDF.type, SH.ValidationReport)
@@ -111,7 +100,7 @@ def test_the_turtle_report_is_a_shacl_validation_report(tmp_path):
 
 
 def test_shapes_the_engine_cannot_run_are_refused_not_skipped(tmp_path):
-    config = repository(tmp_path, [FIXTURES / "_context.ttl"])
+    config = copy_repo(tmp_path, [FIXTURES / "_context.ttl"])
     (config.shapes_dir / "extra.ttl").write_text(
         "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
         "<https://example.org/XoneShape> a sh:NodeShape ; sh:targetClass <https://example.org/C> ;\n"
