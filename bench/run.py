@@ -307,6 +307,11 @@ def main() -> int:
     parser.add_argument("--tolerate-wrong", nargs="*", default=["rdflib-endpoint"],
                         help="servers whose wrong answers are reported (and not timed) but do not fail the run")
     args = parser.parse_args()
+    missing = servers.missing_programs(args.servers)
+    if missing:
+        print(f"not installed in {servers.BIN}: {', '.join(missing)}; `make bench` installs them "
+              "(pip install -e '.[bench]'), or leave their servers out with --servers", file=sys.stderr)
+        return 2
 
     run = Run(args)
     run.results["environment"] = environment()

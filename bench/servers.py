@@ -29,6 +29,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 BIN = Path(sys.executable).parent
+PROGRAMS = {"oxigraph": "oxigraph", "seckg-memory": "seckg", "seckg-disk": "seckg", "rdflib-endpoint": "rdflib-endpoint"}
+
+
+def missing_programs(servers: list[str]) -> list[str]:
+    """Checked before a run, so a missing peer stops it before the graphs are generated, not an hour in."""
+    return sorted({PROGRAMS[name] for name in servers if not (BIN / PROGRAMS[name]).exists()})
 
 
 def free_port() -> int:

@@ -1,5 +1,5 @@
 """The benchmark's answer check: a right answer passes however it is written, a wrong one fails.
-Also that the synthetic graph is the same for the same seed."""
+Also that the synthetic graph is the same for the same seed, and that a run without its peers stops at once."""
 
 from __future__ import annotations
 
@@ -147,3 +147,17 @@ def test_the_run_fails_a_server_that_answers_wrong(reference, right):
             assert run.wrong and "wrong length" in run.wrong[0][1]
     finally:
         server.close()
+
+
+def test_a_peer_that_is_not_installed_stops_the_run_before_any_graph_is_made(tmp_path, monkeypatch, capsys):
+    import run
+    import servers
+
+    monkeypatch.setattr(servers, "BIN", tmp_path / "bin")
+    work = tmp_path / "work"
+    monkeypatch.setattr(sys, "argv", ["run.py", "--sizes", "10k", "--servers", "oxigraph", "rdflib-endpoint",
+                                      "--work", str(work), "--out", str(tmp_path / "out")])
+    assert run.main() == 2
+    err = capsys.readouterr().err
+    assert "not installed" in err and "oxigraph, rdflib-endpoint" in err
+    assert not work.exists()
