@@ -132,6 +132,10 @@ def test_openapi_operations_never_fail(operations, data, mode):
     operation = data.draw(st.sampled_from(operations))
     case = data.draw(operation.as_strategy(mode))
     response = case.call()
+    if "timeout" in (case.query or {}) and response.status_code == 503:
+        # A client's own short timeout may run out (6.4e-212 s was drawn once): that is the answer it asked for.
+        assert "timed out" in response.text, response.text[:300]
+        return
     case.validate_response(response, checks=[not_a_server_error])
     assert "Traceback" not in response.text
     if mode is GenerationMode.POSITIVE:

@@ -58,7 +58,8 @@ def openapi() -> Response:
         {"name": "format", "in": "query", "required": False, "description": "Answer format; overrides Accept",
          "schema": {"type": "string", "enum": format_names}},
         {"name": "timeout", "in": "query", "required": False,
-         "description": "Seconds; lower than the server's timeout to give up sooner", "schema": {"type": "number"}},
+         "description": "Seconds; lower than the server's timeout to give up sooner",
+         "schema": {"type": "number", "minimum": 0, "exclusiveMinimum": True}},
     ]
     paths = {}
     for named in _catalog().values():
