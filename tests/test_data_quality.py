@@ -467,10 +467,27 @@ def test_weu_statuses_of_non_full_members(ask):
     assert members(ask, "WEU", "2000-01-01", ASSOCIATE) == {"CZE", "HUN", "ISL", "NOR", "POL", "TUR"}
     assert members(ask, "WEU", "1993-01-01", OBSERVER) == {"DNK", "IRL"}
     assert members(ask, "WEU", "2000-01-01", OBSERVER) == {"AUT", "DNK", "FIN", "IRL", "SWE"}
-    assert members(ask, "WEU", "1995-01-01", PARTNER) == {"BGR", "EST", "LTU", "LVA", "ROU", "SVK"}
+    assert members(ask, "WEU", "1995-01-01", PARTNER) == {"BGR", "CZE", "EST", "HUN", "LTU", "LVA", "POL", "ROU", "SVK"}
+    assert members(ask, "WEU", "2000-01-01", PARTNER) == {"BGR", "EST", "LTU", "LVA", "ROU", "SVK", "SVN"}
     assert members(ask, "WEU", "2011-06-30", PARTNER) == {"BGR", "EST", "LTU", "LVA", "ROU", "SVK", "SVN"}
     for role in (FULL, ASSOCIATE, OBSERVER, PARTNER):
         assert members(ask, "WEU", "2011-07-01", role) == set()
+
+
+def test_weu_associate_partners_from_the_kirchberg_declaration(ask, store):
+    """Kirchberg Declaration, 9 May 1994 (source weu-kirchberg-1994): nine associate partners that day."""
+    kirchberg = {"BGR", "CZE", "EST", "HUN", "LTU", "LVA", "POL", "ROU", "SVK"}
+    assert members(ask, "WEU", "1994-05-08", PARTNER) == set()
+    assert members(ask, "WEU", "1994-05-09", PARTNER) == kirchberg
+    rows = store.query("""
+        PREFIX org: <http://www.w3.org/ns/org#> PREFIX time: <http://www.w3.org/2006/time#>
+        PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?state ?start WHERE {
+          ?m org:organization <https://w3id.org/seckg/id/org/WEU> ; org:member ?state ;
+             org:role <https://w3id.org/seckg/ontology#Partner> ;
+             dcterms:source <https://w3id.org/seckg/id/source/weu-kirchberg-1994> ;
+             org:memberDuring/time:hasBeginning/time:inXSDDate ?start . }""")
+    assert {r["state"].value.rsplit("/", 1)[1]: r["start"].value for r in rows} == dict.fromkeys(kirchberg, "1994-05-09")
 
 
 def test_iran_an_eaeu_observer_from_december_2024(ask):
