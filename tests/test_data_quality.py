@@ -406,8 +406,11 @@ def test_state_wikidata_items_are_owid_s(store):
     table = {r["iso_alpha3"]: r["wikidata_uri"].rsplit("/", 1)[1] for r in _raw("owid_countries_regions_wikidata.csv")}
     assert len(table) == 108
     assert {code: items.get(ID + "state/" + code) for code in table} == {code: {q} for code, q in table.items()}
-    former = {r["state"]: r["wikidata"] for r in _raw("former_state_wikidata_ids.csv")}
-    assert {code: items.get(ID + "state/" + code) for code in former} == {"SUN": {"Q15180"}, "DDR": {"Q16957"}}
+    cited = {r["state"]: r["wikidata"] for r in _raw("state_wikidata_ids.csv")}
+    assert {code: items.get(ID + "state/" + code) for code in cited} == {
+        "SUN": {"Q15180"}, "DDR": {"Q16957"}, "CSK": {"Q33946"}, "VAT": {"Q159583"}}
+    # The Holy See is a participant of the OSCE; Vatican City State (OWID's VAT, Q237) is another item.
+    assert "Q237" not in {q for qids in items.values() for q in qids}
     # Spot checks a reader can verify: the Kingdom of the Netherlands, not its European part (Q55).
     assert items[ID + "state/NLD"] == {"Q29999"}
     assert items[ID + "state/JPN"] == {"Q17"}
@@ -422,6 +425,28 @@ def test_organization_wikidata_items_are_the_cited_tables(store):
     expected.update({r["org"]: r["wikidata"] for r in _raw("organization_wikidata_ids.csv")})
     assert {org: items.get(ID + "org/" + org) for org in expected} == {org: {q} for org, q in expected.items()}
     assert expected["WARSAW-PACT"] == "Q41644" and expected["NATO"] == "Q7184"
+    # Found in this order of work: CENTO (two tables), the EAPC, the Rio Treaty, the UN.
+    assert {org: expected[org] for org in ("CENTO", "EAPC", "TIAR", "UN")} == {
+        "CENTO": "Q379850", "EAPC": "Q1374456", "TIAR": "Q1410645", "UN": "Q1065"}
+
+
+def test_every_row_of_the_organization_table_agrees_with_the_graph(store):
+    """Tables that corroborate each other (CENTO, SEATO, the Warsaw Pact, the CSTO, the SCO, the
+    UN have more than one row) name the same item, and the graph has that item."""
+    items = _wikidata_items(store)
+    rows = _raw("organization_wikidata_ids.csv")
+    assert len({r["org"] for r in rows}) < len(rows)
+    for row in rows:
+        assert items.get(ID + "org/" + row["org"]) == {row["wikidata"]}, row
+        # The copied text shows the item: "Q379850", or SpocWiki's link form "WD~United_Nations,1065]]".
+        assert row["wikidata"] in row["upstream_text"] or f",{row['wikidata'][1:]}]]" in row["upstream_text"], row
+
+
+def test_organizations_without_a_wikidata_item_are_the_three_not_found(store):
+    items = _wikidata_items(store)
+    orgs = ["ANZUS", "CACO", "CENTO", "CIS", "CST", "CSTO", "EAEU", "EAPC", "EURASEC", "GUAM", "NATO",
+            "OSCE", "SCO", "SEATO", "TIAR", "UN", "WARSAW-PACT", "WEU", "shanghai-five"]
+    assert [org for org in orgs if ID + "org/" + org not in items] == ["CACO", "CST", "shanghai-five"]
 
 
 def test_no_two_things_share_a_wikidata_item(store):
@@ -442,10 +467,27 @@ def test_weu_statuses_of_non_full_members(ask):
     assert members(ask, "WEU", "2000-01-01", ASSOCIATE) == {"CZE", "HUN", "ISL", "NOR", "POL", "TUR"}
     assert members(ask, "WEU", "1993-01-01", OBSERVER) == {"DNK", "IRL"}
     assert members(ask, "WEU", "2000-01-01", OBSERVER) == {"AUT", "DNK", "FIN", "IRL", "SWE"}
-    assert members(ask, "WEU", "1995-01-01", PARTNER) == {"BGR", "EST", "LTU", "LVA", "ROU", "SVK"}
+    assert members(ask, "WEU", "1995-01-01", PARTNER) == {"BGR", "CZE", "EST", "HUN", "LTU", "LVA", "POL", "ROU", "SVK"}
+    assert members(ask, "WEU", "2000-01-01", PARTNER) == {"BGR", "EST", "LTU", "LVA", "ROU", "SVK", "SVN"}
     assert members(ask, "WEU", "2011-06-30", PARTNER) == {"BGR", "EST", "LTU", "LVA", "ROU", "SVK", "SVN"}
     for role in (FULL, ASSOCIATE, OBSERVER, PARTNER):
         assert members(ask, "WEU", "2011-07-01", role) == set()
+
+
+def test_weu_associate_partners_from_the_kirchberg_declaration(ask, store):
+    """Kirchberg Declaration, 9 May 1994 (source weu-kirchberg-1994): nine associate partners that day."""
+    kirchberg = {"BGR", "CZE", "EST", "HUN", "LTU", "LVA", "POL", "ROU", "SVK"}
+    assert members(ask, "WEU", "1994-05-08", PARTNER) == set()
+    assert members(ask, "WEU", "1994-05-09", PARTNER) == kirchberg
+    rows = store.query("""
+        PREFIX org: <http://www.w3.org/ns/org#> PREFIX time: <http://www.w3.org/2006/time#>
+        PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?state ?start WHERE {
+          ?m org:organization <https://w3id.org/seckg/id/org/WEU> ; org:member ?state ;
+             org:role <https://w3id.org/seckg/ontology#Partner> ;
+             dcterms:source <https://w3id.org/seckg/id/source/weu-kirchberg-1994> ;
+             org:memberDuring/time:hasBeginning/time:inXSDDate ?start . }""")
+    assert {r["state"].value.rsplit("/", 1)[1]: r["start"].value for r in rows} == dict.fromkeys(kirchberg, "1994-05-09")
 
 
 def test_iran_an_eaeu_observer_from_december_2024(ask):

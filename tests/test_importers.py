@@ -151,7 +151,7 @@ def test_curated_fact_with_bad_date_is_refused(tmp_path):
 
 def _org_table(tmp_path, rows: str):
     """A copy of the raw Wikidata tables with `rows` in place of the organization table."""
-    for rel in ("data/raw/owid_countries_regions_wikidata.csv", "data/raw/former_state_wikidata_ids.csv",
+    for rel in ("data/raw/owid_countries_regions_wikidata.csv", "data/raw/state_wikidata_ids.csv",
                 "data/raw/supraverden_security_org_wikidata_ids.csv"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text((ROOT / rel).read_text(encoding="utf-8"), encoding="utf-8")
@@ -159,13 +159,25 @@ def _org_table(tmp_path, rows: str):
     return tmp_path
 
 
-def test_wikidata_id_that_is_not_an_item_is_refused(tmp_path, result):
-    root = _org_table(tmp_path, "WEU,189946,SpocWiki/_Standards,x.md,0,has_id_wikidata: 189946\n")
-    with pytest.raises(ValueError, match="not a Wikidata item id"):
+@pytest.mark.parametrize("rows, message", [
+    ("WEU,189946,SpocWiki/_Standards,x.md,0,has_id_wikidata: 189946\n", "not a Wikidata item id"),
+    ("WEU,Q189946,someone/somewhere,x.md,0,wikidata: Q189946\n", "someone/somewhere.*not a cited source"),
+    ("CENTO,Q379850,kei-nan/meast-events,r.md,0,Q379850\n"
+     "CENTO,Q41644,datenoio/internacia-db,c.yaml,0,wikidata_id: Q41644\n", "two Wikidata items"),
+    ("UN,Q1065,SpocWiki/_Standards,x.md,0,member_of: WD~United_Nations,1065\n", "not as many columns as the header"),
+    ("WEU,Q7184,SpocWiki/_Standards,x.md,0,has_id_wikidata: Q7184\n", "given to both"),
+], ids=["not-an-item", "uncited-repository", "tables-disagree", "unquoted-commas", "one-item-two-orgs"])
+def test_bad_organization_table_is_refused(tmp_path, result, rows, message):
+    root = _org_table(tmp_path, rows)
+    with pytest.raises(ValueError, match=message):
         all_items(root, set(result.build.state_labels), set(result.build.org_labels))
 
 
-def test_two_organizations_with_one_wikidata_item_are_refused(tmp_path, result):
-    root = _org_table(tmp_path, "WEU,Q7184,SpocWiki/_Standards,x.md,0,has_id_wikidata: Q7184\n")
-    with pytest.raises(ValueError, match="given to both"):
-        all_items(root, set(result.build.state_labels), set(result.build.org_labels))
+def test_corroborating_rows_give_one_triple(tmp_path, result):
+    from seckg.importers.wikidata_ids import render
+
+    root = _org_table(tmp_path, "CENTO,Q379850,kei-nan/meast-events,r.md,0,Q379850\n"
+                                "CENTO,Q379850,datenoio/internacia-db,c.yaml,0,wikidata_id: Q379850\n")
+    text = render(all_items(root, set(result.build.state_labels), set(result.build.org_labels)))
+    assert text.count("sorg:CENTO sec:wikidata wd:Q379850") == 1
+    assert "source:internacia-db" in text and "source:meast-events" in text

@@ -1,10 +1,11 @@
 """Wikidata items of states and organizations, generated from cited tables, never typed in.
 
 States take the item that Our World in Data's countries-and-regions table gives for their
-ISO 3166-1 alpha-3 code (former states, which it has no item for, a cited page's: see
-data/raw/former_state_wikidata_ids.csv); organizations take SupraVerden's item or, for those it lacks, the
-`has_id_wikidata` of a cited page (data/raw/organization_wikidata_ids.csv). A state or
-organization that no table covers keeps the item written by hand, or none.
+ISO 3166-1 alpha-3 code; the states it has no item for (former states, the Holy See) take the
+item of a cited page (data/raw/state_wikidata_ids.csv). Organizations take SupraVerden's item
+and the items of the cited pages in data/raw/organization_wikidata_ids.csv. Several rows for one
+thing corroborate each other and must agree. A state or organization that no table covers keeps
+the item written by hand, or none.
 """
 
 from __future__ import annotations
@@ -20,10 +21,20 @@ from seckg.importers import codes
 OWID_CSV = "data/raw/owid_countries_regions_wikidata.csv"
 SUPRAVERDEN_CSV = "data/raw/supraverden_security_org_wikidata_ids.csv"
 ORG_IDS_CSV = "data/raw/organization_wikidata_ids.csv"
-FORMER_STATES_CSV = "data/raw/former_state_wikidata_ids.csv"
+STATE_IDS_CSV = "data/raw/state_wikidata_ids.csv"
 GENERATED_FILE = Path("data/generated/wikidata.ttl")
 ENTITY = "http://www.wikidata.org/entity/"
 QID = re.compile(r"^Q[1-9][0-9]*$")
+
+# The repositories whose pages the row tables cite, and the source node (data/sources/sources.ttl)
+# each stands for; a row from any other repository is refused, so every item has a cited source.
+SOURCE_OF_REPOSITORY = {
+    "confirmordeny/supraverden": "supraverden",
+    "SpocWiki/_Standards": "spocwiki-standards",
+    "datenoio/internacia-db": "internacia-db",
+    "kei-nan/meast-events": "meast-events",
+    "rm8tw8szdn-sudo/travel2.0": "travel2-country-identities",
+}
 
 
 @dataclass(frozen=True)
@@ -36,7 +47,11 @@ class Item:
 
 def _rows(root: Path, rel: str) -> list[dict[str, str]]:
     with open(root / rel, newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+        rows = list(csv.DictReader(handle))
+    for number, row in enumerate(rows, start=2):
+        if None in row or None in row.values():
+            raise ValueError(f"{rel}:{number}: not as many columns as the header (quote a text that has commas)")
+    return rows
 
 
 def _checked(qid: str, where: str) -> str:
@@ -45,8 +60,15 @@ def _checked(qid: str, where: str) -> str:
     return qid
 
 
+def _cited_source(row: dict[str, str], where: str) -> str:
+    source = SOURCE_OF_REPOSITORY.get(row["repository"])
+    if source is None:
+        raise ValueError(f"{where}: repository {row['repository']!r} is not a cited source (SOURCE_OF_REPOSITORY)")
+    return source
+
+
 def state_items(root: Path, states: set[str]) -> list[Item]:
-    """OWID's item for each state of the graph whose alpha-3 code is in the table."""
+    """OWID's item for each state of the graph whose alpha-3 code is in the table, then the cited pages'."""
     items = []
     for number, row in enumerate(_rows(root, OWID_CSV), start=2):
         code = row["iso_alpha3"]
@@ -56,10 +78,11 @@ def state_items(root: Path, states: set[str]) -> list[Item]:
         if not uri.startswith(ENTITY):
             raise ValueError(f"{OWID_CSV}:{number}: {uri!r} is not a Wikidata entity IRI")
         items.append(Item("state", code, _checked(uri[len(ENTITY):], f"{OWID_CSV}:{number}"), "owid-countries-regions"))
-    for number, row in enumerate(_rows(root, FORMER_STATES_CSV), start=2):
+    for number, row in enumerate(_rows(root, STATE_IDS_CSV), start=2):
+        where = f"{STATE_IDS_CSV}:{number}"
         if row["state"] not in states:
-            raise ValueError(f"{FORMER_STATES_CSV}:{number}: {row['state']} is not a state in data/states/states.ttl")
-        items.append(Item("state", row["state"], _checked(row["wikidata"], f"{FORMER_STATES_CSV}:{number}"), "spocwiki-standards"))
+            raise ValueError(f"{where}: {row['state']} is not a state in data/states/states.ttl")
+        items.append(Item("state", row["state"], _checked(row["wikidata"], where), _cited_source(row, where)))
     return items
 
 
@@ -70,8 +93,8 @@ def organization_items(root: Path) -> list[Item]:
         if slug is not None:
             items.append(Item("org", slug, _checked(row["Wikidata_code"], f"{SUPRAVERDEN_CSV}:{number}"), "supraverden"))
     for number, row in enumerate(_rows(root, ORG_IDS_CSV), start=2):
-        source = "supraverden" if row["repository"] == "confirmordeny/supraverden" else "spocwiki-standards"
-        items.append(Item("org", row["org"], _checked(row["wikidata"], f"{ORG_IDS_CSV}:{number}"), source))
+        where = f"{ORG_IDS_CSV}:{number}"
+        items.append(Item("org", row["org"], _checked(row["wikidata"], where), _cited_source(row, where)))
     return items
 
 
@@ -97,7 +120,7 @@ def render(items: list[Item]) -> str:
     """The generated Turtle: one sec:wikidata per state or organization, with the table it came from."""
     header = (
         "# GENERATED FILE: written by `seckg import` from data/raw/owid_countries_regions_wikidata.csv,\n"
-        "# data/raw/former_state_wikidata_ids.csv, data/raw/supraverden_security_org_wikidata_ids.csv and\n"
+        "# data/raw/state_wikidata_ids.csv, data/raw/supraverden_security_org_wikidata_ids.csv and\n"
         "# data/raw/organization_wikidata_ids.csv.\n"
         "# Do not edit: correct the raw table (with its citation) and run `seckg import` again.\n"
     )
@@ -120,5 +143,6 @@ def render(items: list[Item]) -> str:
         "    prov:wasDerivedFrom " + " , ".join(f"source:{s}" for s in sources) + " .",
     ])
     prefix = {"state": "state", "org": "sorg"}
-    blocks = [f"{prefix[i.kind]}:{i.slug} sec:wikidata wd:{i.qid} ." for i in items]
+    # One triple per thing, however many tables corroborate it (all_items made sure they agree).
+    blocks = sorted({f"{prefix[i.kind]}:{i.slug} sec:wikidata wd:{i.qid} ." for i in items})
     return format_turtle(header + "\n" + prefixes + "\n" + graph + "\n\n" + "\n".join(blocks) + "\n")
