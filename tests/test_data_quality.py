@@ -172,7 +172,7 @@ def test_eaeu_later_accessions(ask):
 
 
 def test_rio_treaty_withdrawals(ask):
-    assert {"MEX", "CUB"}.isdisjoint(members(ask, "TIAR", "2005-01-01"))
+    assert "MEX" not in members(ask, "TIAR", "2005-01-01")
     assert "MEX" in members(ask, "TIAR", "2004-09-06")
     assert "VEN" in members(ask, "TIAR", "2015-07-14")
     assert "VEN" not in members(ask, "TIAR", "2015-07-15")
@@ -493,3 +493,131 @@ def test_weu_associate_partners_from_the_kirchberg_declaration(ask, store):
 def test_iran_an_eaeu_observer_from_december_2024(ask):
     assert "IRN" not in members(ask, "EAEU", "2024-11-30", OBSERVER)
     assert members(ask, "EAEU", "2025-06-01", OBSERVER) == {"CUB", "IRN", "MDA", "UZB"}
+
+
+# --- Fact-check of November 2026 (issue 3): each date with the source that gives it -----------
+
+def spell(store, name: str) -> dict:
+    """Start, end, cited sources and comment of one membership, as the graph states them."""
+    rows = list(store.query(f"""
+        PREFIX org: <http://www.w3.org/ns/org#> PREFIX time: <http://www.w3.org/2006/time#>
+        PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?start ?end ?source ?comment WHERE {{
+            <{ID}membership/{name}> org:memberDuring ?during ; dcterms:source ?source ; rdfs:comment ?comment .
+            ?during time:hasBeginning/(time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear) ?start .
+            OPTIONAL {{ ?during time:hasEnd/(time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear) ?end }}
+        }}"""))
+    assert rows, f"no membership {name}"
+    return {
+        "start": rows[0]["start"].value,
+        "end": rows[0]["end"].value if rows[0]["end"] is not None else None,
+        "sources": {r["source"].value.rsplit("/", 1)[1] for r in rows},
+        "comment": rows[0]["comment"].value,
+    }
+
+
+def status_changes(store, name: str) -> set[tuple[str, str, frozenset]]:
+    rows = list(store.query(f"""
+        PREFIX sec: <https://w3id.org/seckg/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?change ?type ?date ?source WHERE {{
+            ?change sec:changeOf <{ID}membership/{name}> ; sec:changeType ?type ;
+                    dcterms:date ?date ; dcterms:source ?source }}"""))
+    found: dict[tuple[str, str], set[str]] = {}
+    for r in rows:
+        key = (r["type"].value.rsplit("#", 1)[1], r["date"].value)
+        found.setdefault(key, set()).add(r["source"].value.rsplit("/", 1)[1])
+    return {(kind, date, frozenset(sources)) for (kind, date), sources in found.items()}
+
+
+def test_cuba_stays_a_rio_treaty_party_excluded_from_participation_in_1962(ask, store):
+    """The OAS depositary notes no denunciation by Cuba; Punta del Este excluded its government."""
+    cuba = spell(store, "TIAR-CUB")
+    assert (cuba["start"], cuba["end"]) == ("1948-12-09", None)
+    assert "oas-b29-status" in cuba["sources"]
+    assert "CUB" in members(ask, "TIAR", "2019-09-11")
+    assert "CUB" not in members(ask, "TIAR", "1948-12-08")
+    assert status_changes(store, "TIAR-CUB") == {("Suspension", "1962-01", frozenset({"punta-del-este-1962"}))}
+
+
+def test_venezuela_left_the_rio_treaty_and_its_2019_re_entry_is_recorded_as_contested(ask, store):
+    venezuela = spell(store, "TIAR-VEN")
+    assert venezuela["end"] == "2015-07-14"
+    assert {"atop-v4-01", "tiar-venezuela-2019", "crs-rio-treaty-2019"} <= venezuela["sources"]
+    assert "2019" in venezuela["comment"] and "null" in venezuela["comment"]
+    assert "VEN" not in members(ask, "TIAR", "2019-09-11")
+
+
+def test_gdr_left_the_warsaw_pact_with_the_gdr_and_the_protocol_of_24_september_is_recorded(ask, store):
+    gdr = spell(store, "WARSAW-PACT-DDR")
+    assert gdr["end"] == "1990-10-03"
+    assert "ddr-warsaw-pact-exit-1990" in gdr["sources"]
+    assert "24 September 1990" in gdr["comment"]
+    assert "DDR" in members(ask, "WARSAW-PACT", "1990-09-30")
+    assert "DDR" not in members(ask, "WARSAW-PACT", "1990-10-04")
+
+
+def test_albania_left_the_warsaw_pact_on_13_september_1968(ask, store):
+    albania = spell(store, "WARSAW-PACT-ALB")
+    assert albania["end"] == "1968-09-13"
+    assert {"albania-warsaw-withdrawal", "bpb-chronik-1955-05-14"} <= albania["sources"]
+    assert "ALB" in members(ask, "WARSAW-PACT", "1968-09-13")
+    assert "ALB" not in members(ask, "WARSAW-PACT", "1968-09-14")
+
+
+def test_greece_had_no_weu_status_before_its_accession_in_1995(ask, store):
+    greece = spell(store, "WEU-GRC")
+    assert greece["start"] == "1995-03-06" and "weu-greece-1992-1995" in greece["sources"]
+    rows = ask("membership-history", state=ID + "state/GRC")
+    assert [r.get("start") for r in rows if r["org"] == ID + "org/WEU"] == ["1995-03-06"]
+    assert not any(r["member"] == ID + "state/GRC" for r in ask("members-on-date", org=ID + "org/WEU", date="1994-01-01"))
+
+
+def test_moldova_is_still_a_cis_member_while_its_denunciation_runs(ask, store):
+    moldova = spell(store, "CIS-MDA")
+    assert (moldova["start"], moldova["end"]) == ("1991-12-21", None)
+    assert "moldova-cis-denunciation-2026" in moldova["sources"]
+    assert "MDA" in members(ask, "CIS", "2026-11-01")
+
+
+def test_armenia_froze_its_csto_participation_and_has_not_left(ask, store):
+    assert "ARM" in members(ask, "CSTO", "2026-11-01")
+    assert status_changes(store, "CSTO-ARM") == {("Freeze", "2024-02", frozenset({"armenia-csto-freeze-2024"}))}
+    cited = {r["s"].value.rsplit("/", 1)[1] for r in store.query("""
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        SELECT ?s WHERE { <https://w3id.org/seckg/graph/data/curated/status-changes> prov:wasDerivedFrom ?s }""")}
+    assert "armenia-csto-2024-06" in cited
+
+
+def test_ukraine_a_cis_founder_that_never_ratified_the_charter(ask, store):
+    full, associate = spell(store, "CIS-UKR"), spell(store, "CIS-UKR-associate")
+    assert (full["start"], full["end"]) == ("1991-12-08", "1993-01-21")
+    assert (associate["start"], associate["end"]) == ("1993-01-22", None)
+    assert "ukraine-cis-2018-reports" in full["sources"] & associate["sources"]
+    assert status_changes(store, "CIS-UKR-associate") == {("Freeze", "2018-05-19", frozenset({"ukraine-cis-2018"}))}
+
+
+@pytest.mark.parametrize("name, start, source", [
+    ("EAEU-MDA-observer", "2018-05-14", "eaeu-observer-status"),
+    ("EAEU-UZB-observer", "2020-12-11", "eaeu-observer-status"),
+    ("EAEU-CUB-observer", "2020-12-11", "eaeu-observer-status"),
+    ("EAEU-IRN-observer", "2024-12-26", "eaeu-summit-2024-12-26"),
+])
+def test_eaeu_observers_from_the_day_of_the_supreme_council_decision(store, name, start, source):
+    observer = spell(store, name)
+    assert observer["start"] == start and source in observer["sources"]
+
+
+def test_eaeu_observers_around_the_decisions(ask):
+    assert members(ask, "EAEU", "2020-12-10", OBSERVER) == {"MDA"}
+    assert members(ask, "EAEU", "2020-12-11", OBSERVER) == {"CUB", "MDA", "UZB"}
+    assert members(ask, "EAEU", "2024-12-26", OBSERVER) == {"CUB", "IRN", "MDA", "UZB"}
+
+
+def test_sco_in_2026_ten_members_and_seventeen_partners(ask, store):
+    """Interfax and TASS, 1 September 2025: ten member states; seventeen partners with Laos."""
+    assert "sco-tianjin-2025-composition" in spell(store, "SCO-LAO-partner")["sources"]
+    assert members(ask, "SCO", "2026-06-01") == {"BLR", "CHN", "IND", "IRN", "KAZ", "KGZ", "PAK", "RUS", "TJK", "UZB"}
+    assert members(ask, "SCO", "2026-06-01", PARTNER) == {
+        "AFG", "ARE", "ARM", "AZE", "BHR", "EGY", "KHM", "KWT", "LAO", "LKA", "MDV", "MMR", "MNG", "NPL",
+        "QAT", "SAU", "TUR"}
+    assert not members(ask, "SCO", "2026-06-01", OBSERVER) | members(ask, "SCO", "2026-06-01", DIALOGUE)

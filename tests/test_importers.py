@@ -106,6 +106,17 @@ def test_known_dataset_errors_are_reported(result, org, state, needle):
     assert any(needle in line for line in lines), lines
 
 
+def test_a_curated_rio_treaty_row_replaces_atop_s_and_the_difference_is_reported(result):
+    cuba = [s for s in result.build.spells if (s.org, s.state) == ("TIAR", "CUB")]
+    assert [(s.start, s.end, s.origin) for s in cuba] == [("1948-12-09", None, "curated")]
+    lines = [c.line() for c in result.conflicts if (c.org, c.state) == ("TIAR", "CUB")]
+    assert lines == ["[atop-vs-curated] TIAR CUB: ATOP v4.01 has full 1947–1962-01-22;"
+                     " data/curated/memberships.csv has full 1948-12-09– (kept)"]
+    # Venezuela's curated row repeats ATOP's dates, so it replaces the spell without a conflict.
+    assert [(s.end, s.origin) for s in result.build.spells if (s.org, s.state) == ("TIAR", "VEN")] == [("2015-07-14", "curated")]
+    assert not [c for c in result.conflicts if (c.org, c.state) == ("TIAR", "VEN")]
+
+
 def test_factbook_disagreements_are_reported(result):
     factbook = {(c.org, c.state) for c in result.conflicts if c.kind == "factbook"}
     assert ("SCO", "IND") in factbook  # the Factbook still lists India as an observer

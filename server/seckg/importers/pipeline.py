@@ -5,7 +5,8 @@ then data/curated/memberships.csv (each row cited), then the datasets. For any
 (organization, state) pair that a curated source covers, the dataset spells are dropped and
 compared with the curated ones; every difference is reported as a conflict. ATOP (signature
 dates) and the Factbook (no dates, 2026) are used only as checks, except for the Rio Treaty,
-which no other source covers and whose ATOP exits SOURCES.md confirms.
+which no other dataset covers and whose ATOP exits SOURCES.md confirms; a curated row for a
+party replaces ATOP's, and their difference is reported like COW's.
 """
 
 from __future__ import annotations
@@ -277,9 +278,13 @@ def rio_spells(atop: list[dict]) -> list[Spell]:
     return spells
 
 
-def _compare(org: str, state: str, dataset: list[Spell], chosen: list[Spell], label: str) -> list[Conflict]:
-    """Report where the dataset's spells differ from the chosen ones at year precision."""
+def _compare(org: str, state: str, dataset: list[Spell], chosen: list[Spell], label: str,
+             source_name: str = "COW IGO v3", exact: bool = False) -> list[Conflict]:
+    """Report where the dataset's spells differ from the chosen ones (at year precision for COW,
+    whose data are years; at the dataset's own precision when `exact`, as for ATOP's days)."""
     def shape(spells):
+        if exact:
+            return sorted((s.role, s.start, s.end) for s in spells)
         return sorted((s.role, year_of(s.start), year_of(s.end)) for s in spells)
 
     # An open dataset spell agrees with any later end (it is censored, not ended).
@@ -289,9 +294,13 @@ def _compare(org: str, state: str, dataset: list[Spell], chosen: list[Spell], la
     ds, ch = shape(dataset), shape(chosen)
     if len(ds) == len(ch) and all(same(a, b) for a, b in zip(ds, ch)):
         return []
-    cow = "; ".join(f"{s.role} {s.years()}" for s in sorted(dataset, key=lambda s: s.start or "")) or "no membership"
-    kept = "; ".join(f"{s.role} {s.start}–{s.end or ''}" for s in sorted(chosen, key=lambda s: s.start or "")) or "no membership"
-    return [Conflict("cow-vs-curated", org, state, f"COW IGO v3 has {cow}; {label} has {kept} (kept)")]
+
+    def spans(spells, whole):
+        ordered = sorted(spells, key=lambda s: s.start or "")
+        return "; ".join(f"{s.role} {s.start}–{s.end or ''}" if whole else f"{s.role} {s.years()}"
+                         for s in ordered) or "no membership"
+    kind = "atop-vs-curated" if exact else "cow-vs-curated"
+    return [Conflict(kind, org, state, f"{source_name} has {spans(dataset, exact)}; {label} has {spans(chosen, True)} (kept)")]
 
 
 def build(root: Path) -> Build:
@@ -322,7 +331,15 @@ def build(root: Path) -> Build:
         if by_dataset:
             spell.comments.append("COW IGO v3: " + "; ".join(f"status {s.role} {s.years()}" for s in by_dataset) + ".")
     kept.extend(curated)
-    kept.extend(rio_spells(atop))
+    for spell in rio_spells(atop):
+        pair = (spell.org, spell.state)
+        if pair in covered:
+            for chosen in (s for s in curated if (s.org, s.state) == pair):
+                chosen.comments.append(f"ATOP v4.01 (3075): {spell.start}–{spell.end or ''} (entry year; exit day).")
+            conflicts += _compare(*pair, [spell], [s for s in curated if (s.org, s.state) == pair],
+                                  CURATED_CSV, source_name="ATOP v4.01", exact=True)
+        else:
+            kept.append(spell)
 
     for spell in kept + hand:
         if spell.state not in states:
