@@ -181,3 +181,22 @@ def test_files_read_inside_oxigraph_load_as_parse_file_reads_them(make_repo):
     assert loaded.location("https://w3id.org/seckg/id/org/B").file == Path("data/labelled.ttl")
     again = load(config)
     assert set(again.store) == set(loaded.store)
+
+
+def test_the_bulk_load_into_a_disk_store_gives_the_same_graphs(make_repo, tmp_path):
+    """`seckg serve --store` reads the files straight into the on-disk store with Oxigraph's bulk
+    loader: the same quads as the in-memory load, stable blank node names included, and of a
+    file that breaks off with a syntax error nothing at all (the bulk loader is no transaction)."""
+    labelled = PREFIXES + ('<https://w3id.org/seckg/id/org/B> rdfs:seeAlso _:z .\n'
+                           '_:z rdfs:label "z" .\n')
+    anonymous = PREFIXES + '<https://w3id.org/seckg/id/org/C> rdfs:seeAlso [ rdfs:label "c" ] .\n'
+    broken = PREFIXES + ('<https://w3id.org/seckg/id/org/D> rdfs:label "D" .\n' * 50
+                         + '<https://w3id.org/seckg/id/org/E> rdfs:label "unterminated .\n')
+    config = Config(root=make_repo({"data/labelled.ttl": labelled, "data/anonymous.ttl": anonymous,
+                                    "data/broken.ttl": broken}))
+    memory = load(config)
+    disk = load(config, store=ox.Store(str(tmp_path / "db")))
+    assert set(disk.store) == set(memory.store) and len(disk.store) > 0
+    assert [p.file for p in disk.problems] == [p.file for p in memory.problems] == [Path("data/broken.ttl")]
+    assert disk.subject_locations == memory.subject_locations
+    assert not graphs_of(disk, "https://w3id.org/seckg/id/org/D")

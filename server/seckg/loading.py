@@ -326,11 +326,13 @@ _NEEDS_PARSE_FILE = (b"[", b"(", b"\\u", b"\\U", b"\xef\xbf\xbe", b"\xef\xbf\xbf
 _CONTROL = bytes(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D))
 
 
-def _load_directly(config: Config, store: ox.Store, path: Path, graph: str) -> set[str] | None:
+def _load_directly(config: Config, store: ox.Store, path: Path, graph: str, bulk: bool = False) -> set[str] | None:
     """Parse a Turtle file straight into `store` inside Oxigraph, without a Python object per
     triple (most of a start at a million triples); the IRIs it gives subjects. None, with nothing
     loaded, for a file that parse_file must read (see _NEEDS_PARSE_FILE) or that does not parse
-    (parse_file then says where)."""
+    (parse_file then says where). `bulk` uses Oxigraph's bulk loader, which writes an on-disk
+    store's index files directly instead of through transactions; it leaves a file with blank
+    nodes to parse_file, as renaming them afterwards would delete from those files again."""
     if syntax_of(path) is not ox.RdfFormat.TURTLE:
         return None
     try:
@@ -340,11 +342,18 @@ def _load_directly(config: Config, store: ox.Store, path: Path, graph: str) -> s
     data = data[len(_BOM):] if data.startswith(_BOM) else data
     if any(marker in data for marker in _NEEDS_PARSE_FILE) or len(data.translate(None, _CONTROL)) != len(data):
         return None
+    if bulk and b"_:" in data:
+        return None
     name = ox.NamedNode(graph)
     try:
-        store.load(data, format=ox.RdfFormat.TURTLE, base_iri=config.base, to_graph=name)
+        if bulk:
+            store.bulk_load(data, format=ox.RdfFormat.TURTLE, base_iri=config.base, to_graph=name)
+        else:
+            store.load(data, format=ox.RdfFormat.TURTLE, base_iri=config.base, to_graph=name)
     except (SyntaxError, ValueError, OSError):
-        return None  # the load is one transaction: nothing of the file was written
+        if bulk:  # the bulk loader is not one transaction: take back what it wrote before the error
+            store.remove_graph(name)
+        return None  # (a load is one transaction: nothing of the file was written)
     if b"_:" in data:
         _rename_blank_nodes(store, name, data, config.base)
     rows = store.query(f"SELECT DISTINCT ?s WHERE {{ GRAPH {name} {{ ?s ?p ?o }} FILTER(isIRI(?s)) }}")
@@ -366,18 +375,22 @@ def _rename_blank_nodes(store: ox.Store, name: ox.NamedNode, data: bytes, base: 
     store.extend(renamed)
 
 
-def load(config: Config) -> LoadedGraph:
-    """Load ontology/*.ttl and data/**/*.ttl into named graphs and shapes/*.ttl into `shapes`."""
-    loaded = LoadedGraph(config=config, store=ox.Store())
+def load(config: Config, store: ox.Store | None = None) -> LoadedGraph:
+    """Load ontology/*.ttl and data/**/*.ttl into named graphs and shapes/*.ttl into `shapes`.
+
+    The graphs go into a new in-memory store, or into `store`, an empty on-disk one, with
+    Oxigraph's bulk loader (see `seckg.store.build_on_disk`)."""
+    bulk = store is not None
+    loaded = LoadedGraph(config=config, store=store if bulk else ox.Store())
     for path in [*ontology_files(config), *data_files(config)]:
         graph = graph_iri(config, path)
-        subjects = _load_directly(config, loaded.store, path, graph)
+        subjects = _load_directly(config, loaded.store, path, graph, bulk)
         if subjects is None:
             quads = parse_file(config, path, graph)
             if isinstance(quads, ParseProblem):
                 loaded.problems.append(quads)
                 continue
-            loaded.store.extend(quads)
+            (loaded.store.bulk_extend if bulk else loaded.store.extend)(quads)
             subjects = {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)}
         rel = relative(config, path)
         loaded.graphs[graph] = rel
