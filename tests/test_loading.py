@@ -200,3 +200,17 @@ def test_the_bulk_load_into_a_disk_store_gives_the_same_graphs(make_repo, tmp_pa
     assert [p.file for p in disk.problems] == [p.file for p in memory.problems] == [Path("data/broken.ttl")]
     assert disk.subject_locations == memory.subject_locations
     assert not graphs_of(disk, "https://w3id.org/seckg/id/org/D")
+
+
+def test_subjects_are_located_when_first_asked_for_and_never_in_an_edited_file(config):
+    """Locating subjects is a third of a start at a million triples and only reports with
+    findings need it, so it waits until asked; by then a file edited since it was loaded (and
+    not reloaded) no longer matches the store, and gives no lines rather than wrong ones."""
+    loaded = load(config)
+    assert not loaded.located and loaded.unlocated
+    orgs = config.data_dir / "organizations" / "orgs.ttl"
+    orgs.write_text("\n\n\n" + orgs.read_text(encoding="utf-8"), encoding="utf-8")
+    assert loaded.location(CSTO) is None
+    memberships = Path("data/memberships/memberships.ttl")
+    assert any(loc.file == memberships for locs in loaded.subject_locations.values() for loc in locs)
+    assert load(config).location(CSTO).file == Path("data/organizations/orgs.ttl")
