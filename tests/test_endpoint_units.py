@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from pathlib import Path
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
@@ -237,3 +238,17 @@ def test_dumps_beside_a_disk_store_are_kept_across_restarts(config, tmp_path):
     build_on_disk(config, directory, sources_fingerprint(config))  # what `seckg serve --store` does then
     changed, _ = start()  # and the dumps are written again
     assert b'"NATO"@en' in changed and b"North Atlantic" not in changed
+
+
+def test_dumps_beside_a_store_given_by_a_relative_path(config, tmp_path, monkeypatch):
+    """`seckg serve --store DIR` with DIR relative to the working directory (bug: the dump was
+    written there, then looked for under the package's folder, and every download was a 500)."""
+    monkeypatch.chdir(tmp_path)
+    build_on_disk(config, Path("store"), sources_fingerprint(config))
+    app = create_app(config, open_store=lambda: open_on_disk(Path("store")), stats=disk_stats(Path("store")),
+                     dumps_dir=Path("store") / "dumps")
+    try:
+        response = app.test_client().get("/dumps/seckg.nt")
+        assert response.status_code == 200 and b"Armenia" in response.data
+    finally:
+        app.extensions["seckg.runner"].close()
