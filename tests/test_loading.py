@@ -192,14 +192,21 @@ def test_the_bulk_load_into_a_disk_store_gives_the_same_graphs(make_repo, tmp_pa
     anonymous = PREFIXES + '<https://w3id.org/seckg/id/org/C> rdfs:seeAlso [ rdfs:label "c" ] .\n'
     broken = PREFIXES + ('<https://w3id.org/seckg/id/org/D> rdfs:label "D" .\n' * 50
                          + '<https://w3id.org/seckg/id/org/E> rdfs:label "unterminated .\n')
+    broken_blank = PREFIXES + ('<https://w3id.org/seckg/id/org/F> rdfs:seeAlso _:f .\n' * 50
+                               + '<https://w3id.org/seckg/id/org/G> rdfs:label "unterminated .\n')
+    control = PREFIXES + ('<https://w3id.org/seckg/id/org/H> rdfs:label "H" .\n' * 50
+                          + '<https://w3id.org/seckg/id/org/I> rdfs:label "bell \\u0007" .\n')
     config = Config(root=make_repo({"data/labelled.ttl": labelled, "data/anonymous.ttl": anonymous,
-                                    "data/broken.ttl": broken}))
+                                    "data/broken.ttl": broken, "data/broken_blank.ttl": broken_blank,
+                                    "data/control.ttl": control}))
     memory = load(config)
     disk = load(config, store=ox.Store(str(tmp_path / "db")))
     assert set(disk.store) == set(memory.store) and len(disk.store) > 0
-    assert [p.file for p in disk.problems] == [p.file for p in memory.problems] == [Path("data/broken.ttl")]
+    unreadable = [Path(f"data/{name}.ttl") for name in ("broken", "broken_blank", "control")]
+    assert [p.file for p in disk.problems] == [p.file for p in memory.problems] == unreadable
     assert disk.subject_locations == memory.subject_locations
-    assert not graphs_of(disk, "https://w3id.org/seckg/id/org/D")
+    for kept_out in ("D", "F", "H"):
+        assert not graphs_of(disk, f"https://w3id.org/seckg/id/org/{kept_out}")
 
 
 def test_subjects_are_located_when_first_asked_for_and_never_in_an_edited_file(config):

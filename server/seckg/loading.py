@@ -372,6 +372,29 @@ def _load_directly(config: Config, store: ox.Store, path: Path, graph: str, bulk
     return True
 
 
+def _stream_into(config: Config, store: ox.Store, path: Path, graph: str) -> bool:
+    """The quads parse_file gives, streamed into `store` by the bulk loader without a list of them
+    all (gigabytes at ten million triples). False, with nothing of the file kept, where parse_file
+    must say why the file cannot be read."""
+    name = ox.NamedNode(graph)
+    blank = _stable_blank_nodes(graph)
+
+    def quads():
+        data = path.read_bytes()
+        data = data[len(_BOM):] if data.startswith(_BOM) else data
+        for triple in ox.parse(data, format=syntax_of(path), base_iri=config.base, without_named_graphs=True):
+            if _literal_xml_cannot_carry((triple,)) is not None:
+                raise ValueError("a literal XML cannot carry")
+            yield ox.Quad(blank(triple.subject), triple.predicate, blank(triple.object), name)
+
+    try:
+        store.bulk_extend(quads())
+    except (SyntaxError, ValueError, OSError):
+        store.remove_graph(name)  # the bulk loader is not one transaction
+        return False
+    return True
+
+
 def _rename_blank_nodes(store: ox.Store, name: ox.NamedNode, data: bytes, base: str) -> None:
     """Replace the triples with blank nodes that Oxigraph's loader named at random by the same
     triples as parse_file names them (labelled blank nodes only: the caller made sure). Only
@@ -418,12 +441,13 @@ def load(config: Config, store: ox.Store | None = None) -> LoadedGraph:
     for path in [*ontology_files(config), *data_files(config)]:
         graph = graph_iri(config, path)
         signature = _signature(path)
-        if not _load_directly(config, loaded.store, path, graph, bulk):
+        if not _load_directly(config, loaded.store, path, graph, bulk) and not (
+                bulk and _stream_into(config, loaded.store, path, graph)):
             quads = parse_file(config, path, graph)
             if isinstance(quads, ParseProblem):
                 loaded.problems.append(quads)
                 continue
-            (loaded.store.bulk_extend if bulk else loaded.store.extend)(quads)
+            loaded.store.extend(quads)
         loaded.graphs[graph] = relative(config, path)
         _remember_prefixes(loaded, path.read_text(encoding="utf-8-sig"))
         loaded.unlocated.append((path, signature))
