@@ -37,16 +37,18 @@ class LoadResult:
 
     seconds: float
     latencies: list[float] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)  # the request each latency is of
     errors: dict[str, int] = field(default_factory=dict)  # "503", "length", "timeout"... → count
 
     @property
     def requests_per_second(self) -> float:
         return len(self.latencies) / self.seconds if self.seconds else 0.0
 
-    def percentile(self, p: float) -> float | None:
-        if not self.latencies:
+    def percentile(self, p: float, keep=lambda key: True) -> float | None:
+        """The p-th percentile latency, of the requests whose key `keep` takes."""
+        ordered = sorted(t for t, key in zip(self.latencies, self.keys) if keep(key))
+        if not ordered:
             return None
-        ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
 
 
@@ -145,6 +147,7 @@ async def _client(base_url, requests, offset, deadline, check, timeout, result: 
             problem = check(request, response)
             if problem is None:
                 result.latencies.append(elapsed)
+                result.keys.append(request.key)
             else:
                 result.errors[problem] = result.errors.get(problem, 0) + 1
     finally:

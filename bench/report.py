@@ -31,7 +31,7 @@ def _header(results: dict) -> list[str]:
     lines = [f"Run of {env['date']} on {env['machine']} (load average at start {load}); Python {env['python']}, "
              f"seckg {env['seckg']}; {versions}. Each cell: {results['settings']['seconds']:g} s of closed-loop "
              "clients on loopback; ratios are to Oxigraph's server in the same run (× > 1: more requests/s, "
-             "or longer latency / more memory)."]
+             "or longer latency / more memory); load: the machine's 1-minute load average after the cell."]
     tolerated = results.get("tolerated_wrong_answers")
     if tolerated:
         lines.append(f"\nWrong answers of a server that is not the subject of the run (reported, not timed, "
@@ -54,8 +54,8 @@ def _servers_table(size: dict) -> list[str]:
 
 def _cells_table(size: dict, keep=lambda cell: True) -> list[str]:
     ref = {(c["workload"], c["clients"]): c for c in size["cells"] if c["server"] == REFERENCE}
-    lines = ["| server | mode | workload | clients | req/s | × | p50 ms | × | p99 ms | × | not 2xx/3xx |",
-             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    lines = ["| server | mode | workload | clients | req/s | × | p50 ms | × | p99 ms | × | load | not 2xx/3xx |",
+             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for c in size["cells"]:
         if not keep(c):
             continue
@@ -67,7 +67,24 @@ def _cells_table(size: dict, keep=lambda cell: True) -> list[str]:
             errors = (errors + "; " if errors else "") + f"{c['distinct']}/{c['of']} requests timed"
         lines.append(f"| {c['server']} | {c['mode']} | {c['workload']} | {c['clients']} | {_num(c['rps'])} "
                      f"| {_ratio(c['rps'], r.get('rps'))} | {_num(c['p50_ms'], 2)} | {_ratio(c['p50_ms'], r.get('p50_ms'))} "
-                     f"| {_num(c['p99_ms'], 2)} | {_ratio(c['p99_ms'], r.get('p99_ms'))} | {errors} |")
+                     f"| {_num(c['p99_ms'], 2)} | {_ratio(c['p99_ms'], r.get('p99_ms'))} "
+                     f"| {_num(c.get('load_average'))} | {errors} |")
+    return lines
+
+
+def _fixed_size_table(size: dict) -> list[str]:
+    """p50 of the mix without the requests whose answers grow with the graph (see
+    workloads.fixed_size), so sizes can be compared on the same work per request."""
+    cells = [c for c in size["cells"] if c["workload"] == "mix" and c.get("p50_fixed_size_ms") is not None]
+    if not cells:
+        return []
+    ref = {c["clients"]: c for c in cells if c["server"] == REFERENCE}
+    lines = ["", "The mix without its crowded-node queries and the dump (answers that do not grow with the graph):", "",
+             "| server | mode | clients | p50 ms | × |", "|---|---|---:|---:|---:|"]
+    for c in cells:
+        r = ref.get(c["clients"], {})
+        lines.append(f"| {c['server']} | {c['mode']} | {c['clients']} | {_num(c['p50_fixed_size_ms'], 2)} "
+                     f"| {_ratio(c['p50_fixed_size_ms'], r.get('p50_fixed_size_ms'))} |")
     return lines
 
 
@@ -82,11 +99,34 @@ def _shacl(size: dict) -> str:
             f"conforms: {s['conforms']}.")
 
 
+def _growth_table(results: dict) -> list[str]:
+    """Each server's p50 at the largest size of the run against the smallest (same cells, same run)."""
+    labels = list(results["sizes"])
+    if len(labels) < 2:
+        return []
+    small, large = (results["sizes"][label] for label in (labels[0], labels[-1]))
+    before = {(c["server"], c["mode"], c["workload"], c["clients"]): c for c in small["cells"]}
+    lines = ["", f"#### p50 at {labels[-1]} against {labels[0]}", "",
+             f"| server | mode | workload | clients | p50 ms {labels[0]} | p50 ms {labels[-1]} | × "
+             f"| fixed-size part {labels[0]} | {labels[-1]} | × |",
+             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for c in large["cells"]:
+        b = before.get((c["server"], c["mode"], c["workload"], c["clients"]))
+        if b is None:
+            continue
+        fixed = [b.get("p50_fixed_size_ms"), c.get("p50_fixed_size_ms")]
+        lines.append(f"| {c['server']} | {c['mode']} | {c['workload']} | {c['clients']} | {_num(b['p50_ms'], 2)} "
+                     f"| {_num(c['p50_ms'], 2)} | {_ratio(c['p50_ms'], b['p50_ms'])} | {_num(fixed[0], 2)} "
+                     f"| {_num(fixed[1], 2)} | {_ratio(fixed[1], fixed[0])} |")
+    return lines
+
+
 def markdown(results: dict, keep=lambda cell: True) -> str:
     lines = _header(results)
     for label, size in results["sizes"].items():
         lines += ["", f"#### {label} triples ({size['quads']:,} quads with the ontology)", ""]
-        lines += _servers_table(size) + [""] + _cells_table(size, keep) + ["", _shacl(size)]
+        lines += _servers_table(size) + [""] + _cells_table(size, keep) + _fixed_size_table(size) + ["", _shacl(size)]
+    lines += _growth_table(results)
     return "\n".join(lines) + "\n"
 
 

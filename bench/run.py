@@ -153,7 +153,9 @@ class Run:
                 cell = {"server": endpoint.name, "mode": mode, "workload": workload, "clients": clients,
                         "requests": len(result.latencies), "rps": round(result.requests_per_second, 2),
                         "p50_ms": _ms(result.percentile(50)), "p99_ms": _ms(result.percentile(99)),
-                        "errors": result.errors, "distinct": len(usable), "of": len(queries)}
+                        "p50_fixed_size_ms": _ms(result.percentile(50, workloads.fixed_size)),
+                        "errors": result.errors, "distinct": len(usable), "of": len(queries),
+                        "load_average": round(os.getloadavg()[0], 1)}  # the machine is shared: say how busy
                 cells.append(cell)
                 print(f"  {endpoint.name:16} {mode:11} {workload:8} x{clients:<2} {cell['rps']:9.1f} req/s "
                       f"p50 {cell['p50_ms']} ms p99 {cell['p99_ms']} ms {result.errors or ''}", file=sys.stderr)
@@ -203,26 +205,26 @@ class Run:
             self.save()
 
         timeout = self.args.ready_timeout
-        chosen = self.args.servers
         validate = triples <= self.args.shacl_max  # above it pySHACL would dominate every start
-        if "oxigraph" in chosen:
-            measure(servers.start_oxigraph(files, work, timeout))
-        if "seckg-memory" in chosen:
-            modes = {"uncached": (workloads.NO_CACHE,), "warm": (), "conditional": ()}
-            measure(servers.start_seckg(root, work, None, timeout, "seckg-memory", validate),
-                    tuple((mode, extra) for mode, extra in modes.items() if mode in self.args.modes))
-        if "seckg-disk" in chosen:
-            store = work / "seckg-store"
-            shutil.rmtree(store, ignore_errors=True)
-            cold = servers.start_seckg(root, work, store, timeout, "seckg-disk", validate)
-            cold.stop()
-            warm = servers.start_seckg(root, work, store, timeout, "seckg-disk")
-            warm.notes.append(f"first start (builds the store) {cold.ready_seconds:.2f} s, "
-                              f"peak PSS {cold.sampler.start_pss:.0f} MiB; restart shown, which "
-                              "neither reparses nor revalidates")
-            measure(warm)
-        if "rdflib-endpoint" in chosen:
-            measure(servers.start_rdflib_endpoint(files, work, timeout))
+        for server in self.args.servers:  # in the order given, so a long run measures the first ones first
+            if server == "oxigraph":
+                measure(servers.start_oxigraph(files, work, timeout))
+            elif server == "seckg-memory":
+                modes = {"uncached": (workloads.NO_CACHE,), "warm": (), "conditional": ()}
+                measure(servers.start_seckg(root, work, None, timeout, "seckg-memory", validate),
+                        tuple((mode, extra) for mode, extra in modes.items() if mode in self.args.modes))
+            elif server == "seckg-disk":
+                store = work / "seckg-store"
+                shutil.rmtree(store, ignore_errors=True)
+                cold = servers.start_seckg(root, work, store, timeout, "seckg-disk", validate)
+                cold.stop()
+                warm = servers.start_seckg(root, work, store, timeout, "seckg-disk")
+                warm.notes.append(f"first start (builds the store) {cold.ready_seconds:.2f} s ({cold.notes[-1]}), "
+                                  f"peak PSS {cold.sampler.start_pss:.0f} MiB, peak RSS {cold.sampler.start_rss:.0f} "
+                                  "MiB; restart shown, which neither reparses nor revalidates")
+                measure(warm)
+            elif server == "rdflib-endpoint":
+                measure(servers.start_rdflib_endpoint(files, work, timeout))
         if validate:
             entry["shacl"] = shacl_times(root)
         else:

@@ -21,6 +21,12 @@ from seckg.web import create_app, production
 from seckg.web.settings import EndpointSettings
 
 
+def _readable(loaded) -> bool:
+    for problem in loaded.problems:
+        print(problem, file=sys.stderr)
+    return loaded.ok
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, required=True)
@@ -28,13 +34,11 @@ def main() -> int:
     parser.add_argument("--build-store", type=Path)
     args = parser.parse_args()
     config = Config(root=args.root)
-    loaded = load(config)
-    if loaded.problems:
-        print("\n".join(str(p) for p in loaded.problems), file=sys.stderr)
-        return 2
     if args.build_store:
-        build_on_disk(loaded, args.build_store, sources_fingerprint(config))
-        return 0
+        return 0 if build_on_disk(config, args.build_store, sources_fingerprint(config), _readable) else 2
+    loaded = load(config)
+    if not _readable(loaded):
+        return 2
     settings = EndpointSettings.from_env()
     app = create_app(config, store=GraphStore.from_loaded(loaded), settings=settings)
     production.run(app, "127.0.0.1", args.port, production.default_workers(), 4, settings.timeout)

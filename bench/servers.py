@@ -156,6 +156,7 @@ def _launch(endpoint: Endpoint, command: list[str], log: Path, started: float, r
             raise RuntimeError(f"{endpoint.name} not ready after {ready_timeout:.0f} s; see {log}")
         time.sleep(0.1)
     endpoint.ready_seconds = time.perf_counter() - started
+    endpoint.notes.append(f"load average {os.getloadavg()[0]:.1f} when ready")
     endpoint.sampler.mark_ready()
     return endpoint
 

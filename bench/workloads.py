@@ -82,6 +82,15 @@ def describes(reference: Reference, count: int = 20) -> list[Query]:
 DUMP_SPARQL = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 
 
+def fixed_size(key: str) -> bool:
+    """Whether the answer to request `key` keeps its size as the graph grows. The crowded nodes
+    (variant #0 of each named query, see synthetic.CROWDED) gain members, posts, reports and
+    events in proportion to the graph, and the dump is the graph; the other parameters name
+    ordinary nodes, whose share of the graph stays the same, and DESCRIBE gives one node's own
+    triples."""
+    return key != "dump" and not (key.endswith("#0") and not key.startswith("describe#"))
+
+
 def http_request(query: Query, query_path: str, dump: tuple[str, str], extra=()) -> Request:
     """The GET request for `query` on a server; the dump goes to the server's dump route if it
     has one."""

@@ -153,6 +153,25 @@ def test_serve_refuses_a_graph_that_does_not_conform(runner, invalid_repo):
     assert "not serving" in result.stderr
 
 
+def test_serve_with_a_store_refuses_as_without_and_builds_nothing(invalid_repo, make_repo, tmp_path):
+    """With --store the graph is loaded and validated in the child that builds the store; its
+    verdict and exit code are the server's, and no store is left to be taken for a built one."""
+    import subprocess
+    import sys
+
+    from seckg.store import stored_fingerprint
+
+    unreadable = make_repo()
+    shutil.copy(FIXTURES / "bad_syntax" / "unterminated-string.ttl", unreadable / "data")
+    for root, code, said in ((invalid_repo, 1, f"<{SCO}>"), (unreadable, 2, "data/unterminated-string.ttl:4:52: ")):
+        store = tmp_path / f"store{code}"
+        done = subprocess.run([sys.executable, "-m", "seckg", "--root", str(root), "serve", "--port", "1",
+                               "--store", str(store)], capture_output=True, text=True, timeout=120)
+        assert done.returncode == code, done.stderr
+        assert said in done.stderr and "Traceback" not in done.stderr
+        assert stored_fingerprint(store) is None
+
+
 # --- stats --------------------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from pathlib import Path
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
@@ -182,7 +183,7 @@ def test_disk_store_round_trip(config, tmp_path, store):
     directory = tmp_path / "store"
     assert stored_fingerprint(directory) is None
     fingerprint = sources_fingerprint(config)
-    build_on_disk(load(config), directory, fingerprint)
+    build_on_disk(config, directory, fingerprint)
     assert stored_fingerprint(directory) == fingerprint
     disk = open_on_disk(directory)
     assert disk.triples_per_graph() == store.triples_per_graph()
@@ -190,9 +191,27 @@ def test_disk_store_round_trip(config, tmp_path, store):
     assert sources_fingerprint(Config(root=config.root)) != fingerprint
 
 
+def test_a_refused_or_broken_off_build_is_never_taken_for_a_complete_store(config, tmp_path):
+    """The fingerprint goes first and comes back last: a build that a graph fit to serve did not
+    come out of (or that was killed) leaves a store the next start builds again."""
+    directory = tmp_path / "store"
+    fingerprint = sources_fingerprint(config)
+    assert build_on_disk(config, directory, fingerprint)
+    assert not build_on_disk(config, directory, fingerprint, accept=lambda loaded: False)
+    assert stored_fingerprint(directory) is None
+
+    def killed(loaded):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        build_on_disk(config, directory, fingerprint, accept=killed)
+    assert stored_fingerprint(directory) is None
+    assert build_on_disk(config, directory, fingerprint) and stored_fingerprint(directory) == fingerprint
+
+
 def test_disk_store_behind_the_app(config, tmp_path):
     directory = tmp_path / "store"
-    build_on_disk(load(config), directory, sources_fingerprint(config))
+    build_on_disk(config, directory, sources_fingerprint(config))
     app = create_app(config, open_store=lambda: open_on_disk(directory), stats=disk_stats(directory))
     assert app.extensions["seckg.graphs"] == GraphStore.from_loaded(load(config)).triples_per_graph()
     response = app.test_client().get("/sparql", query_string={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"})
@@ -202,7 +221,7 @@ def test_disk_store_behind_the_app(config, tmp_path):
 
 def test_dumps_beside_a_disk_store_are_kept_across_restarts(config, tmp_path):
     directory, dumps = tmp_path / "store", tmp_path / "store" / "dumps"
-    build_on_disk(load(config), directory, sources_fingerprint(config))
+    build_on_disk(config, directory, sources_fingerprint(config))
 
     def start():
         app = create_app(config, open_store=lambda: open_on_disk(directory), stats=disk_stats(directory),
@@ -216,6 +235,20 @@ def test_dumps_beside_a_disk_store_are_kept_across_restarts(config, tmp_path):
     assert b"Armenia" in first and again == first and kept == written  # served, not rewritten
     data = config.root / "data" / "organizations" / "orgs.ttl"
     data.write_text(data.read_text().replace('"North Atlantic Treaty Organization"@en', '"NATO"@en'))
-    build_on_disk(load(config), directory, sources_fingerprint(config))  # what `seckg serve --store` does then
+    build_on_disk(config, directory, sources_fingerprint(config))  # what `seckg serve --store` does then
     changed, _ = start()  # and the dumps are written again
     assert b'"NATO"@en' in changed and b"North Atlantic" not in changed
+
+
+def test_dumps_beside_a_store_given_by_a_relative_path(config, tmp_path, monkeypatch):
+    """`seckg serve --store DIR` with DIR relative to the working directory (bug: the dump was
+    written there, then looked for under the package's folder, and every download was a 500)."""
+    monkeypatch.chdir(tmp_path)
+    build_on_disk(config, Path("store"), sources_fingerprint(config))
+    app = create_app(config, open_store=lambda: open_on_disk(Path("store")), stats=disk_stats(Path("store")),
+                     dumps_dir=Path("store") / "dumps")
+    try:
+        response = app.test_client().get("/dumps/seckg.nt")
+        assert response.status_code == 200 and b"Armenia" in response.data
+    finally:
+        app.extensions["seckg.runner"].close()

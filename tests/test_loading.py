@@ -181,3 +181,43 @@ def test_files_read_inside_oxigraph_load_as_parse_file_reads_them(make_repo):
     assert loaded.location("https://w3id.org/seckg/id/org/B").file == Path("data/labelled.ttl")
     again = load(config)
     assert set(again.store) == set(loaded.store)
+
+
+def test_the_bulk_load_into_a_disk_store_gives_the_same_graphs(make_repo, tmp_path):
+    """`seckg serve --store` reads the files straight into the on-disk store with Oxigraph's bulk
+    loader: the same quads as the in-memory load, stable blank node names included, and of a
+    file that breaks off with a syntax error nothing at all (the bulk loader is no transaction)."""
+    labelled = PREFIXES + ('<https://w3id.org/seckg/id/org/B> rdfs:seeAlso _:z .\n'
+                           '_:z rdfs:label "z" .\n')
+    anonymous = PREFIXES + '<https://w3id.org/seckg/id/org/C> rdfs:seeAlso [ rdfs:label "c" ] .\n'
+    broken = PREFIXES + ('<https://w3id.org/seckg/id/org/D> rdfs:label "D" .\n' * 50
+                         + '<https://w3id.org/seckg/id/org/E> rdfs:label "unterminated .\n')
+    broken_blank = PREFIXES + ('<https://w3id.org/seckg/id/org/F> rdfs:seeAlso _:f .\n' * 50
+                               + '<https://w3id.org/seckg/id/org/G> rdfs:label "unterminated .\n')
+    control = PREFIXES + ('<https://w3id.org/seckg/id/org/H> rdfs:label "H" .\n' * 50
+                          + '<https://w3id.org/seckg/id/org/I> rdfs:label "bell \\u0007" .\n')
+    config = Config(root=make_repo({"data/labelled.ttl": labelled, "data/anonymous.ttl": anonymous,
+                                    "data/broken.ttl": broken, "data/broken_blank.ttl": broken_blank,
+                                    "data/control.ttl": control}))
+    memory = load(config)
+    disk = load(config, store=ox.Store(str(tmp_path / "db")))
+    assert set(disk.store) == set(memory.store) and len(disk.store) > 0
+    unreadable = [Path(f"data/{name}.ttl") for name in ("broken", "broken_blank", "control")]
+    assert [p.file for p in disk.problems] == [p.file for p in memory.problems] == unreadable
+    assert disk.subject_locations == memory.subject_locations
+    for kept_out in ("D", "F", "H"):
+        assert not graphs_of(disk, f"https://w3id.org/seckg/id/org/{kept_out}")
+
+
+def test_subjects_are_located_when_first_asked_for_and_never_in_an_edited_file(config):
+    """Locating subjects is a third of a start at a million triples and only reports with
+    findings need it, so it waits until asked; by then a file edited since it was loaded (and
+    not reloaded) no longer matches the store, and gives no lines rather than wrong ones."""
+    loaded = load(config)
+    assert not loaded.located and loaded.unlocated
+    orgs = config.data_dir / "organizations" / "orgs.ttl"
+    orgs.write_text("\n\n\n" + orgs.read_text(encoding="utf-8"), encoding="utf-8")
+    assert loaded.location(CSTO) is None
+    memberships = Path("data/memberships/memberships.ttl")
+    assert any(loc.file == memberships for locs in loaded.subject_locations.values() for loc in locs)
+    assert load(config).location(CSTO).file == Path("data/organizations/orgs.ttl")

@@ -34,12 +34,16 @@ EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE, EXIT_REMOTE = 0, 1, 2, 3
 def _load_or_exit(config: Config) -> LoadedGraph:
     """Load the sources; on parse errors print each as file:line:column and exit 2."""
     loaded = load(config)
+    _exit_on_problems(loaded)
+    return loaded
+
+
+def _exit_on_problems(loaded: LoadedGraph) -> None:
     if loaded.problems:
         for problem in loaded.problems:
             click.echo(str(problem), err=True)
         click.echo(f"{len(loaded.problems)} file(s) could not be read", err=True)
         sys.exit(EXIT_UNREADABLE)
-    return loaded
 
 
 def _validate_or_exit(loaded: LoadedGraph, engine: str = DEFAULT_ENGINE) -> ValidationReport:
@@ -165,12 +169,19 @@ def _echo_coverage(store: GraphStore) -> None:
 def _servable_loaded(config: Config, refusal: str = "not serving a graph that does not conform") -> LoadedGraph:
     """Load and validate, exiting (1 or 2) on a graph that is not fit to serve."""
     loaded = _load_or_exit(config)
+    _servable(loaded, refusal)
+    return loaded
+
+
+def _servable(loaded: LoadedGraph, refusal: str = "not serving a graph that does not conform") -> bool:
+    """Whether the loaded graph is fit to serve; exits (1 or 2), saying why, if it is not."""
+    _exit_on_problems(loaded)
     report = _validate_or_exit(loaded)
     if not report.conforms:
         click.echo(reporting.render(report, "human"), err=True, nl=False)
         click.echo(refusal, err=True)
         sys.exit(EXIT_INVALID)
-    return loaded
+    return True
 
 
 @main.command()
@@ -330,12 +341,13 @@ def serve(config: Config, host: str, port: int, workers: int | None, threads: in
     elif store_dir:
         fingerprint = sources_fingerprint(config)
         if stored_fingerprint(store_dir) != fingerprint:
-            loaded = _servable_loaded(config)
             # Built in a child process: this one forks the workers and must never have opened RocksDB.
             builder = multiprocessing.get_context("fork").Process(
-                target=build_on_disk, args=(loaded, store_dir, fingerprint))
+                target=build_on_disk, args=(config, store_dir, fingerprint, _servable))
             builder.start()
             builder.join()
+            if builder.exitcode in (EXIT_INVALID, EXIT_UNREADABLE):
+                sys.exit(builder.exitcode)  # the child said why
             if builder.exitcode != 0:
                 click.echo(f"could not build the store in {store_dir}", err=True)
                 sys.exit(EXIT_UNREADABLE)

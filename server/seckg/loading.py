@@ -275,12 +275,25 @@ class LoadedGraph:
     graphs: dict[str, Path] = field(default_factory=dict)
     shapes: Graph = field(default_factory=Graph)
     problems: list[ParseProblem] = field(default_factory=list)
-    subject_locations: dict[str, list[Location]] = field(default_factory=dict)
+    located: dict[str, list[Location]] = field(default_factory=dict)
     prefixes: dict[str, str] = field(default_factory=dict)  # as declared in the files, first wins
+    # Files loaded whose subjects are not located yet, with their size and mtime when loaded.
+    unlocated: list[tuple[Path, tuple[int, int]]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def subject_locations(self) -> dict[str, list[Location]]:
+        """Where each subject starts a statement, per file in load order. Found when first asked
+        for (a report with findings, the writer), not at load: at a million triples that is a
+        third of a start. A file edited since it was loaded (and not reloaded) is left out, as
+        its lines no longer match the triples in the store."""
+        while self.unlocated:
+            path, signature = self.unlocated.pop(0)
+            _locate(self, path, signature)
+        return self.located
 
     def locations(self, iri: str) -> list[Location]:
         """Every file (in load order) where `iri` starts a statement."""
@@ -326,29 +339,60 @@ _NEEDS_PARSE_FILE = (b"[", b"(", b"\\u", b"\\U", b"\xef\xbf\xbe", b"\xef\xbf\xbf
 _CONTROL = bytes(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D))
 
 
-def _load_directly(config: Config, store: ox.Store, path: Path, graph: str) -> set[str] | None:
+def _load_directly(config: Config, store: ox.Store, path: Path, graph: str, bulk: bool = False) -> bool:
     """Parse a Turtle file straight into `store` inside Oxigraph, without a Python object per
-    triple (most of a start at a million triples); the IRIs it gives subjects. None, with nothing
-    loaded, for a file that parse_file must read (see _NEEDS_PARSE_FILE) or that does not parse
-    (parse_file then says where)."""
+    triple (most of a start at a million triples). False, with nothing loaded, for a file that
+    parse_file must read (see _NEEDS_PARSE_FILE) or that does not parse (parse_file then says
+    where). `bulk` uses Oxigraph's bulk loader, which writes an on-disk
+    store's index files directly instead of through transactions; it leaves a file with blank
+    nodes to parse_file, as renaming them afterwards would delete from those files again."""
     if syntax_of(path) is not ox.RdfFormat.TURTLE:
-        return None
+        return False
     try:
         data = path.read_bytes()
     except OSError:
-        return None
+        return False
     data = data[len(_BOM):] if data.startswith(_BOM) else data
     if any(marker in data for marker in _NEEDS_PARSE_FILE) or len(data.translate(None, _CONTROL)) != len(data):
-        return None
+        return False
+    if bulk and b"_:" in data:
+        return False
     name = ox.NamedNode(graph)
     try:
-        store.load(data, format=ox.RdfFormat.TURTLE, base_iri=config.base, to_graph=name)
+        if bulk:
+            store.bulk_load(data, format=ox.RdfFormat.TURTLE, base_iri=config.base, to_graph=name)
+        else:
+            store.load(data, format=ox.RdfFormat.TURTLE, base_iri=config.base, to_graph=name)
     except (SyntaxError, ValueError, OSError):
-        return None  # the load is one transaction: nothing of the file was written
+        if bulk:  # the bulk loader is not one transaction: take back what it wrote before the error
+            store.remove_graph(name)
+        return False  # (a load is one transaction: nothing of the file was written)
     if b"_:" in data:
         _rename_blank_nodes(store, name, data, config.base)
-    rows = store.query(f"SELECT DISTINCT ?s WHERE {{ GRAPH {name} {{ ?s ?p ?o }} FILTER(isIRI(?s)) }}")
-    return {row[0].value for row in rows}
+    return True
+
+
+def _stream_into(config: Config, store: ox.Store, path: Path, graph: str) -> bool:
+    """The quads parse_file gives, streamed into `store` by the bulk loader without a list of them
+    all (gigabytes at ten million triples). False, with nothing of the file kept, where parse_file
+    must say why the file cannot be read."""
+    name = ox.NamedNode(graph)
+    blank = _stable_blank_nodes(graph)
+
+    def quads():
+        data = path.read_bytes()
+        data = data[len(_BOM):] if data.startswith(_BOM) else data
+        for triple in ox.parse(data, format=syntax_of(path), base_iri=config.base, without_named_graphs=True):
+            if _literal_xml_cannot_carry((triple,)) is not None:
+                raise ValueError("a literal XML cannot carry")
+            yield ox.Quad(blank(triple.subject), triple.predicate, blank(triple.object), name)
+
+    try:
+        store.bulk_extend(quads())
+    except (SyntaxError, ValueError, OSError):
+        store.remove_graph(name)  # the bulk loader is not one transaction
+        return False
+    return True
 
 
 def _rename_blank_nodes(store: ox.Store, name: ox.NamedNode, data: bytes, base: str) -> None:
@@ -366,26 +410,47 @@ def _rename_blank_nodes(store: ox.Store, name: ox.NamedNode, data: bytes, base: 
     store.extend(renamed)
 
 
-def load(config: Config) -> LoadedGraph:
-    """Load ontology/*.ttl and data/**/*.ttl into named graphs and shapes/*.ttl into `shapes`."""
-    loaded = LoadedGraph(config=config, store=ox.Store())
+def _signature(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (stat.st_size, stat.st_mtime_ns)
+
+
+def _locate(loaded: LoadedGraph, path: Path, signature: tuple[int, int]) -> None:
+    """Add the subject lines of one loaded file to `loaded.located`, if it is as it was loaded."""
+    config = loaded.config
+    if _signature(path) != signature:
+        return
+    name = ox.NamedNode(graph_iri(config, path))
+    rows = loaded.store.query(f"SELECT DISTINCT ?s WHERE {{ GRAPH {name} {{ ?s ?p ?o }} FILTER(isIRI(?s)) }}")
+    subjects = {row[0].value for row in rows}
+    rel = relative(config, path)
+    for iri, line in subject_lines(path.read_text(encoding="utf-8-sig"), config.base, subjects).items():
+        loaded.located.setdefault(iri, []).append(Location(rel, line))
+
+
+def load(config: Config, store: ox.Store | None = None) -> LoadedGraph:
+    """Load ontology/*.ttl and data/**/*.ttl into named graphs and shapes/*.ttl into `shapes`.
+
+    The graphs go into a new in-memory store, or into `store`, an empty on-disk one, with
+    Oxigraph's bulk loader (see `seckg.store.build_on_disk`)."""
+    bulk = store is not None
+    loaded = LoadedGraph(config=config, store=store if bulk else ox.Store())
     for path in [*ontology_files(config), *data_files(config)]:
         graph = graph_iri(config, path)
-        subjects = _load_directly(config, loaded.store, path, graph)
-        if subjects is None:
+        signature = _signature(path)
+        if not _load_directly(config, loaded.store, path, graph, bulk) and not (
+                bulk and _stream_into(config, loaded.store, path, graph)):
             quads = parse_file(config, path, graph)
             if isinstance(quads, ParseProblem):
                 loaded.problems.append(quads)
                 continue
             loaded.store.extend(quads)
-            subjects = {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)}
-        rel = relative(config, path)
-        loaded.graphs[graph] = rel
-        text = path.read_text(encoding="utf-8-sig")
-        prefixes = declared_prefixes(text)
-        _remember(loaded, prefixes)
-        for iri, line in subject_lines(text, config.base, subjects, prefixes).items():
-            loaded.subject_locations.setdefault(iri, []).append(Location(rel, line))
+        loaded.graphs[graph] = relative(config, path)
+        _remember_prefixes(loaded, path.read_text(encoding="utf-8-sig"))
+        loaded.unlocated.append((path, signature))
     for path in shape_files(config):
         quads = parse_file(config, path, graph_iri(config, path))
         if isinstance(quads, ParseProblem):

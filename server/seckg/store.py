@@ -9,17 +9,18 @@ graph but questions are about the whole knowledge graph.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import shutil
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from seckg.config import Config
-from seckg.loading import LoadedGraph, data_files, ontology_files, relative, shape_files
+from seckg.loading import LoadedGraph, data_files, load, ontology_files, relative, shape_files
 from seckg.sparql_guard import QueryInfo, check_query
 
 _TRIPLES_PER_GRAPH = """
@@ -172,24 +173,36 @@ def stored_fingerprint(directory: Path) -> str | None:
     return marker.read_text().strip() if marker.is_file() and (Path(directory) / _DATABASE).is_dir() else None
 
 
-def build_on_disk(loaded: LoadedGraph, directory: Path, fingerprint: str) -> None:
-    """Write the loaded (and already validated) graphs to `directory`, replacing what was there.
+def _readable(loaded: LoadedGraph) -> bool:
+    return loaded.ok
 
-    The fingerprint is written last, so a build that was interrupted is never
-    taken for a complete one.
+
+def build_on_disk(config: Config, directory: Path, fingerprint: str,
+                  accept: Callable[[LoadedGraph], bool] = _readable) -> bool:
+    """Load the sources into a new on-disk store in `directory`, replacing what was there, and
+    keep it if `accept` takes the loaded graph (default: every file could be read; `seckg serve`
+    validates it there too). Returns whether it was kept.
+
+    The files are read straight into the database with Oxigraph's bulk loader, with no copy in
+    memory. The fingerprint is removed first and written last, so a build that was interrupted
+    (or refused) is never taken for a complete one: the next start builds again.
     """
     directory = Path(directory)
     (directory / _FINGERPRINT).unlink(missing_ok=True)
     shutil.rmtree(directory / _DATABASE, ignore_errors=True)
     directory.mkdir(parents=True, exist_ok=True)
     disk = ox.Store(str(directory / _DATABASE))
-    disk.bulk_extend(loaded.store.quads_for_pattern(None, None, None, None))
+    loaded = load(config, store=disk)
+    if not accept(loaded):
+        return False
+    built = EmbeddedStore(disk)
+    stats = {"graphs": built.triples_per_graph(), "union": built.union_size()}
     disk.flush()
-    del disk  # closes the database, so read-only handles may open it
-    memory = EmbeddedStore(loaded.store)
-    stats = {"graphs": memory.triples_per_graph(), "union": memory.union_size()}
+    del loaded, built, disk
+    gc.collect()  # closes the database, so read-only handles may open it
     (directory / _STATS).write_text(json.dumps(stats, indent=1) + "\n")
     (directory / _FINGERPRINT).write_text(fingerprint + "\n")
+    return True
 
 
 def disk_stats(directory: Path) -> tuple[dict[str, int], int]:

@@ -201,7 +201,7 @@ class Writer:
             path = files.graphs.get(g.value)
             graphs[g.value] = path if path is not None else Path(g.value[len(self.config.base + "graph/"):] + ".ttl")
         return LoadedGraph(config=self.config, store=store, graphs=graphs, shapes=files.shapes,
-                           subject_locations=files.subject_locations, prefixes=files.prefixes)
+                           located=files.subject_locations, prefixes=files.prefixes)
 
     # --- publishing -------------------------------------------------------------------------
 

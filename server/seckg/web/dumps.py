@@ -163,7 +163,7 @@ class DumpFiles:
     def __init__(self, open_store: Callable[[], GraphStore], config: Config, directory: Path, modified: float):
         self.open_store = open_store
         self.config = config
-        self.directory = Path(directory)
+        self.directory = Path(directory).absolute()  # send_file reads a relative path from the app's folder
         self.modified = modified
         self._done: dict[str, dict] = {}
         self._locks = {item: threading.Lock() for item in (STATS, *BY_NAME)}
