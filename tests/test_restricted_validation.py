@@ -34,6 +34,8 @@ sys.path.insert(0, str(REPO / "bench"))
 
 DECLARED = "https://w3id.org/seckg/shapes#DeclaredPropertyShape"
 
+pytestmark = pytest.mark.slow(60)  # pySHACL over a 10k-triple graph
+
 
 # An undeclared property on a blank node (a membership's instant): its target and its findings
 # are reached through the IRI that owns it, as no query can name a blank node.
