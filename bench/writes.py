@@ -1,6 +1,7 @@
-"""Times validated writes through a live server on a copy of the repository.
+"""Times validated writes through a live server on a copy of the repository, or on a synthetic graph.
 
     .venv/bin/python bench/writes.py [--writes 40]
+    .venv/bin/python bench/writes.py --synthetic 1000000   # the graph of bench/synthetic.py
 
 Starts `seckg serve --store` with a write token on a copy of ontology/, shapes/ and data/, then
 sends, one after another: corrections of a membership's start date (DELETE/INSERT … WHERE on the
@@ -20,11 +21,14 @@ import statistics
 import sys
 import tempfile
 import time
+import urllib.parse
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "bench"))
 
+import synthetic  # noqa: E402
 from live_server import request, serving  # noqa: E402
 
 TOKEN = "bench-0123456789-abcdef"
@@ -32,11 +36,11 @@ BASE = "https://w3id.org/seckg/"
 CORRECTION = """PREFIX org: <http://www.w3.org/ns/org#> PREFIX time: <http://www.w3.org/2006/time#>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 DELETE {{ ?i time:inXSDDate ?d }} INSERT {{ ?i time:inXSDDate "{date}"^^xsd:date }}
-WHERE {{ <{base}id/membership/CSTO-ARM> org:memberDuring/time:hasBeginning ?i . ?i time:inXSDDate ?d }}"""
+WHERE {{ <{membership}> org:memberDuring/time:hasBeginning ?i . ?i time:inXSDDate ?d }}"""
 REJECTED = """PREFIX org: <http://www.w3.org/ns/org#> PREFIX time: <http://www.w3.org/2006/time#>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 DELETE {{ ?i time:inXSDDate ?d }} INSERT {{ ?i time:inXSDDate "2999-01-01"^^xsd:date }}
-WHERE {{ <{base}id/membership/CST-UZB> org:memberDuring/time:hasBeginning ?i . ?i time:inXSDDate ?d }}"""
+WHERE {{ <{membership}> org:memberDuring/time:hasBeginning ?i . ?i time:inXSDDate ?d }}"""
 
 
 def timed(function) -> tuple[float, tuple]:
@@ -51,21 +55,44 @@ def summary(name: str, seconds: list[float]) -> str:
     return f"{name:<34} n={len(seconds):<4} median {statistics.median(seconds) * 1000:7.1f} ms   p90 {p90 * 1000:7.1f} ms"
 
 
+FIRST_DATED = """PREFIX org: <http://www.w3.org/ns/org#> PREFIX time: <http://www.w3.org/2006/time#>
+SELECT ?m ?d WHERE { ?m org:memberDuring/time:hasBeginning/time:inXSDDate ?d } LIMIT 1"""
+
+
+def synthetic_membership(base: str) -> tuple[str, str]:
+    """A membership of the synthetic graph the server holds that begins on a day, and the month
+    (YYYY-MM) it begins in."""
+    status, _, body = request(base + "/sparql?" + urllib.parse.urlencode({"query": FIRST_DATED}), None,
+                              {"Accept": "application/sparql-results+json"})
+    assert status == 200, body
+    row = json.loads(body)["results"]["bindings"][0]
+    return row["m"]["value"], row["d"]["value"][:7]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--writes", type=int, default=40)
+    parser.add_argument("--synthetic", type=int, metavar="TRIPLES",
+                        help="serve a synthetic graph of about this many triples instead of the repository")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="seckg-bench-writes-") as tmp:
         root = Path(tmp) / "repo"
-        for folder in ("ontology", "shapes", "data", "queries"):
-            shutil.copytree(REPO / folder, root / folder)
+        if args.synthetic:
+            synthetic.write_root(root, args.synthetic)
+        else:
+            for folder in ("ontology", "shapes", "data", "queries"):
+                shutil.copytree(REPO / folder, root / folder)
         (root / "pyproject.toml").write_text("")
         (Path(tmp) / "tokens").write_text(f"bench:{TOKEN}\n")
         headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/sparql-update"}
-        with serving(root, "--store", f"{tmp}/store", "--write-tokens", f"{tmp}/tokens", startup=300) as base:
+        with serving(root, "--store", f"{tmp}/store", "--write-tokens", f"{tmp}/tokens", startup=1800) as base:
+            membership, month, state = f"{BASE}id/membership/CSTO-ARM", "2003-09", f"{BASE}id/state/ARM"
+            if args.synthetic:
+                membership, month = synthetic_membership(base)
+                state = f"{BASE}id/state/{synthetic.state_code(3)}"
             accepted, rejected, puts, validation, commit = [], [], [], [], []
             for n in range(args.writes):
-                text = CORRECTION.format(date=f"2003-09-{(n % 28) + 1:02d}", base=BASE)
+                text = CORRECTION.format(date=f"{month}-{(n % 28) + 1:02d}", membership=membership)
                 seconds, (status, _, body) = timed(lambda: request(base + "/update", text.encode(), headers))
                 assert status == 200, body
                 accepted.append(seconds)
@@ -73,12 +100,12 @@ def main() -> None:
                 validation.append(timings.get("validation_s", 0.0))
                 commit.append(timings.get("commit_s", 0.0))
             for _ in range(max(5, args.writes // 4)):
-                seconds, (status, _, body) = timed(lambda: request(base + "/update", REJECTED.format(base=BASE).encode(),
-                                                                   headers))
+                rejected_text = REJECTED.format(membership=membership if args.synthetic else f"{BASE}id/membership/CST-UZB")
+                seconds, (status, _, body) = timed(lambda: request(base + "/update", rejected_text.encode(), headers))
                 assert status == 422, body
                 rejected.append(seconds)
             graph = f"{base}/data?graph={BASE}graph/data/curated/bench"
-            turtle = (f'<{BASE}id/state/ARM> <http://www.w3.org/2000/01/rdf-schema#comment> "bench {{n}}"@en .')
+            turtle = (f'<{state}> <http://www.w3.org/2000/01/rdf-schema#comment> "bench {{n}}"@en .')
             for n in range(max(5, args.writes // 4)):
                 seconds, (status, _, body) = timed(lambda: request(
                     graph, turtle.format(n=n).encode(), {**headers, "Content-Type": "text/turtle"}, method="PUT"))

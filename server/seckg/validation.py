@@ -332,8 +332,11 @@ def _owned(graph: Graph, node: Node) -> set[Node]:
     """`node` and the blank nodes it owns, transitively (a membership's interval and instants)."""
     seen = {node}
     todo = [node]
+    blank_objects = getattr(graph, "blank_objects", None)  # a StoreView's: converts no literal
     while todo:
-        for o in graph.objects(todo.pop(), None):
+        current = todo.pop()
+        found = blank_objects(current) if blank_objects else graph.objects(current, None)
+        for o in found:
             if isinstance(o, BNode) and o not in seen:
                 seen.add(o)
                 todo.append(o)
