@@ -94,7 +94,7 @@ def _shacl(size: dict) -> str:
         return "SHACL: not measured (yet)."
     if "skipped" in s:
         return f"SHACL: not timed ({s['skipped']})."
-    return (f"SHACL (seckg's validator, pyshacl): full validation {s['full_s']:.1f} s; after a one-label change "
+    return (f"SHACL (seckg's set-wise engine): full validation {s['full_s']:.1f} s; after a one-label change "
             f"{s['small_change_s'] * 1000:.0f} ms ({s['small_change_focus_nodes']} focus nodes revalidated); "
             f"conforms: {s['conforms']}.")
 

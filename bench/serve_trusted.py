@@ -1,7 +1,8 @@
 """Serve a synthetic graph the way `seckg serve` does, without validating it first.
 
-Above `make bench`'s --shacl-max, pySHACL would take most of an hour to validate the graph at
-every start, so the benchmark starts the server with this instead: the same app, store, gunicorn
+Above `make bench`'s --shacl-max the benchmark starts the server with this, so that start to
+ready compares loading with Oxigraph's loading (full validation adds about a minute at 1M
+triples; `make bench-validation` times it on its own): the same app, store, gunicorn
 workers and query children as `seckg serve`, on files from the generator whose output is
 validated at the smaller sizes. `--build-store DIR` writes the on-disk store (with the sources'
 fingerprint) and exits, so that `seckg serve --store DIR` then starts as on any restart. Start
