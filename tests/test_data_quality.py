@@ -539,6 +539,49 @@ def test_cuba_stays_a_rio_treaty_party_excluded_from_participation_in_1962(ask, 
     assert status_changes(store, "TIAR-CUB") == {("Suspension", "1962-01", frozenset({"punta-del-este-1962"}))}
 
 
+# Deposits of ratification of the Rio Treaty as the OAS depositary's table "B-29" gives them
+# (http://www.oas.org/juridico/english/sigs/b-29.html, source:oas-b29-status), for the rows read
+# there (the stored copy breaks off after Guatemala); the United States' deposit is from
+# 62 Stat. 1681 (source:us-stat-62-rio-treaty). The treaty is in force from 3 December 1948.
+RIO_DEPOSITS = {
+    "ARG": "1950-08-21", "BHS": "1982-11-24", "BOL": "1950-09-26", "BRA": "1948-03-25",
+    "CHL": "1949-02-09", "COL": "1948-02-03", "CRI": "1948-12-03", "CUB": "1948-12-09",
+    "ECU": "1950-11-07", "SLV": "1948-03-15", "GTM": "1955-04-06", "USA": "1947-12-30",
+}
+
+
+def test_rio_treaty_parties_in_june_1949_are_those_that_had_deposited_their_ratification(ask):
+    """Of the states whose deposit was read, exactly those that had deposited by then are parties."""
+    day = "1949-06-01"
+    assert members(ask, "TIAR", day) & set(RIO_DEPOSITS) == {
+        state for state, deposit in RIO_DEPOSITS.items() if deposit <= day}
+    assert members(ask, "TIAR", day) & set(RIO_DEPOSITS) == {"BRA", "CHL", "COL", "CRI", "CUB", "SLV", "USA"}
+
+
+def test_no_rio_treaty_party_before_the_entry_into_force(ask):
+    # Only the states whose deposit was read; the others still begin at ATOP's signature year.
+    assert members(ask, "TIAR", "1948-12-02") & set(RIO_DEPOSITS) == set()
+    assert {"BRA", "COL", "CRI", "SLV", "USA"} <= members(ask, "TIAR", "1948-12-03")
+
+
+@pytest.mark.parametrize("state, deposit, day_before", [
+    ("GTM", "1955-04-06", "1955-04-05"),
+    ("ARG", "1950-08-21", "1950-08-20"),
+    ("BHS", "1982-11-24", "1982-11-23"),
+])
+def test_a_late_ratifier_becomes_a_rio_treaty_party_on_its_deposit(ask, store, state, deposit, day_before):
+    party = spell(store, f"TIAR-{state}")
+    assert party["start"] == deposit
+    assert {"oas-b29-status", "atop-v4-01"} <= party["sources"]
+    assert state in members(ask, "TIAR", deposit)
+    assert state not in members(ask, "TIAR", day_before)
+
+
+def test_rio_treaty_denunciations_keep_atop_s_ends_after_the_deposit(store):
+    assert (spell(store, "TIAR-BOL")["start"], spell(store, "TIAR-BOL")["end"]) == ("1950-09-26", "2014-10-17")
+    assert (spell(store, "TIAR-ECU")["start"], spell(store, "TIAR-ECU")["end"]) == ("1950-11-07", "2016-02-19")
+
+
 def test_venezuela_left_the_rio_treaty_and_its_2019_re_entry_is_recorded_as_contested(ask, store):
     venezuela = spell(store, "TIAR-VEN")
     assert venezuela["end"] == "2015-07-14"

@@ -117,6 +117,16 @@ def test_a_curated_rio_treaty_row_replaces_atop_s_and_the_difference_is_reported
     assert not [c for c in result.conflicts if (c.org, c.state) == ("TIAR", "VEN")]
 
 
+def test_a_curated_rio_treaty_start_keeps_atop_s_censored_open_end(result):
+    """Guatemala's row corrects only the beginning: ATOP's open end stays censored and reported."""
+    guatemala = [s for s in result.build.spells if (s.org, s.state) == ("TIAR", "GTM")]
+    assert [(s.start, s.end, s.origin, s.right_censored) for s in guatemala] == [("1955-04-06", None, "curated", True)]
+    kinds = sorted(c.kind for c in result.conflicts if (c.org, c.state) == ("TIAR", "GTM"))
+    assert kinds == ["atop-vs-curated", "right-censored"]
+    # Cuba's ATOP spell is closed, so its open curated row is not marked censored.
+    assert not any(s.right_censored for s in result.build.spells if (s.org, s.state) == ("TIAR", "CUB"))
+
+
 def test_factbook_disagreements_are_reported(result):
     factbook = {(c.org, c.state) for c in result.conflicts if c.kind == "factbook"}
     assert ("SCO", "IND") in factbook  # the Factbook still lists India as an observer

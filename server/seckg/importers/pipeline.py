@@ -336,6 +336,11 @@ def build(root: Path) -> Build:
         if pair in covered:
             for chosen in (s for s in curated if (s.org, s.state) == pair):
                 chosen.comments.append(f"ATOP v4.01 (3075): {spell.start}–{spell.end or ''} (entry year; exit day).")
+                # A row that corrects only the beginning keeps ATOP's open end, censored as ATOP's is.
+                if spell.right_censored and chosen.end is None and "atop-v4-01" in chosen.sources:
+                    chosen.right_censored = True
+                    chosen.attested.extend(spell.attested)
+                    chosen.comments.append(spell.comments[-1])
             conflicts += _compare(*pair, [spell], [s for s in curated if (s.org, s.state) == pair],
                                   CURATED_CSV, source_name="ATOP v4.01", exact=True)
         else:
