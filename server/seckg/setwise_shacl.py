@@ -40,6 +40,8 @@ from rdflib.term import Node
 from seckg.terms import to_rdflib
 
 _RDF_TYPE = ox.NamedNode(str(RDF.type))
+# On a SPARQL target: the same target as a query that a bound ?this answers cheaply (Program._target_texts).
+_SELECT_FOR_FOCUS_NODES = URIRef("https://w3id.org/seckg/shapes#selectForFocusNodes")
 _SUBCLASS = ox.NamedNode(str(RDFS.subClassOf))
 _SMALL = 2000  # below this many nodes, look values up node by node rather than scan a predicate
 _DESCRIBED_AT_MOST = 500  # triples of a node read at once (`Run.described`)
@@ -151,8 +153,18 @@ class Program:
                 {ox_term(n) for n in g.objects(node, SH.targetNode)}, classes,
                 [ox_term(p) for p in g.objects(node, SH.targetSubjectsOf)],
                 [ox_term(p) for p in g.objects(node, SH.targetObjectsOf)],
-                [self.query_text(t, str(g.value(t, SH.select))) for t in g.objects(node, SH.target)])
+                [self._target_texts(t) for t in g.objects(node, SH.target)])
         return found
+
+    def _target_texts(self, target: Node) -> tuple[str, str]:
+        """(the SPARQL target's query for a whole-graph run, its query for a run restricted to some
+        focus nodes): the second is its `secsh:selectForFocusNodes` where it has one, an equivalent
+        query that a bound ?this answers cheaply where the first (a grouping subquery, linear over
+        the graph) would run over the whole graph for a write's few nodes."""
+        g = self.graph
+        whole = self.query_text(target, str(g.value(target, SH.select)))
+        restricted = g.value(target, _SELECT_FOR_FOCUS_NODES)
+        return whole, whole if restricted is None else self.query_text(target, str(restricted))
 
     def _targets_of(self, node: Node) -> bool:
         g = self.graph
@@ -419,7 +431,8 @@ class Run:
                 found |= {q.subject for q in self.store.quads_for_pattern(None, p, None, None)}
             for p in objects_of:
                 found |= {q.object for q in self.store.quads_for_pattern(None, p, None, None)}
-        for text in queries:
+        for whole, for_focus_nodes in queries:
+            text = whole if within is None else for_focus_nodes
             # A target with a subquery (one over the whole graph) is run once, not once per node.
             restrict = None if _SUBQUERY.search(text) else self._subjects_of_first_predicate(text, within)
             hits = {row["this"] for row in self._select(text, restrict) if "this" in row}
