@@ -86,6 +86,22 @@ def test_restricted_targets_are_the_whole_graph_targets_among_the_focus(every_fi
     assert sum(1 for n in compared.values() if n) > 20
 
 
+def test_the_duplicated_spell_target_is_the_same_grouped_for_the_graph_and_paired_for_a_write(every_fixture):
+    """secsh:DuplicatedSpellShape's target groups the spells in a full run and pairs them, by its
+    secsh:selectForFocusNodes, in a restricted one: both pick the duplicated-spell fixture's two
+    copies, and the same nodes among a write's."""
+    loaded, _ = every_fixture
+    program = program_for(loaded.shapes)
+    shape = program.shape(URIRef("https://w3id.org/seckg/shapes#DuplicatedSpellShape"))
+    (whole_text, restricted_text), = program.targets(shape)[4]
+    assert "GROUP BY" in whole_text and "GROUP BY" not in restricted_text
+    copies = {ox.NamedNode(f"https://example.org/fixture/spell-copy-{n}") for n in (1, 2)}
+    asked = copies | {ox.NamedNode("https://example.org/fixture/spell-later")}
+    whole = Run(program, loaded.store).focus_nodes(shape, None)
+    assert copies <= whole
+    assert Run(program, loaded.store, restricted=True).focus_nodes(shape, asked) == whole & asked
+
+
 def results(graph) -> Counter:
     """The results of a report graph as comparable tuples (both runs read one store, so blank
     node ids agree)."""
