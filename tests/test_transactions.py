@@ -126,3 +126,27 @@ def test_targets_decided_per_node_are_pyshacls_targets():
         assert _targeted(shape, graph, loaded.store, focus, {}) == expected, shape.node
         compared += bool(expected)
     assert compared > 20  # most shapes target some of the sampled nodes
+
+
+def test_counts_kept_in_step_with_writes_are_the_counts_of_the_published_snapshot(config, tmp_path):
+    live = LiveStore(tmp_path / "store")
+    writer = Writer(config, live, WriterOptions(rate="off"))
+    writer.start()
+    new_graph = BASE + "graph/data/curated/counted"
+    requests = [
+        {"op": "update", "update": f'INSERT DATA {{ <{BASE}id/org/CSTO> <{COMMENT}> "one" }}'},
+        {"op": "update", "update": f'DELETE DATA {{ <{BASE}id/org/CSTO> <{COMMENT}> "one" }}'},
+        {"op": "graph", "method": "PUT", "graph": new_graph, "media_type": "text/turtle",
+         "body": f'<{BASE}id/org/CSTO> <{COMMENT}> "two" .'.encode()},
+        # the same triple in a second graph: the union does not grow
+        {"op": "update", "update": f'INSERT DATA {{ GRAPH <{ORGS}> {{ <{BASE}id/org/CSTO> <{COMMENT}> "two" }} }}'},
+        {"op": "graph", "method": "DELETE", "graph": new_graph},
+    ]
+    for request in requests:
+        answer = writer.handle({"who": "test", **request})
+        assert answer["status"] in (200, 201), answer
+        published = live.read_current()
+        snapshot = live.open_current()
+        assert published["graphs"] == snapshot.triples_per_graph(), request
+        assert published["union"] == snapshot.union_size(), request
+    assert new_graph not in live.read_current()["graphs"]

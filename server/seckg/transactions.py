@@ -137,10 +137,12 @@ def update_change(config: Config, store: ox.Store, text: str, using: list[str] =
         text = _with_using(text, list(using), list(using_named))
     # Differences are taken between N-Quads lines (bytes): comparing pyoxigraph objects in Python
     # sets cost seconds on the repository, comparing lines costs milliseconds.
+    # Each dump is a pass over the whole graph (the cost of a write at a million triples), so
+    # the named graphs are dumped alone, before the union is added and after it is cleared.
     candidate = ox.Store()
     candidate.extend(store.quads_for_pattern(None, None, None, None))
-    candidate.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")  # the union, as queries see it
     before = _lines(candidate)
+    candidate.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")  # the union, as queries see it
     union_before = _lines(candidate, default_only=True)
     before -= union_before
     try:
@@ -153,13 +155,15 @@ def update_change(config: Config, store: ox.Store, text: str, using: list[str] =
     for triple in _parsed(union_before - default_after):  # deleted from the union: from every graph stating it
         for q in list(candidate.quads_for_pattern(triple.subject, triple.predicate, triple.object, None)):
             candidate.remove(q)
-    named_after = _lines(candidate) - _lines(candidate, default_only=True)
     inserted = {t for t in _parsed(default_after - union_before)
                 if not any(not isinstance(q.graph_name, ox.DefaultGraph)
                            for q in candidate.quads_for_pattern(t.subject, t.predicate, t.object, None))}
+    placed = _file_inserted(config, inserted, candidate, default_graph)  # reads the default graph too
+    candidate.clear_graph(ox.DefaultGraph())
+    named_after = _lines(candidate)
     change = Change(removed=set(_parsed(before - named_after, quads=True)),
                     added=set(_parsed(named_after - before, quads=True)))
-    change.added |= _file_inserted(config, inserted, candidate, default_graph)
+    change.added |= placed
     return _checked(config, change)
 
 
@@ -313,6 +317,7 @@ class Trial:
                 left.add(_triple(triple))
         entered = {t for t in map(_triple, added_in) if t not in union}
         self._left, self._entered, self._change = left, entered, change
+        self.union_growth = len(entered) - len(left)  # distinct triples the union gains (or loses)
         self._rdflib_union = rdflib_union
         if rdflib_union is not None:
             for t in left:
