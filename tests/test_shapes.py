@@ -33,6 +33,7 @@ from pathlib import Path
 import pyshacl
 import pytest
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import namespace as rdflib_namespace
 from rdflib import term as rdflib_term
 from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
@@ -525,6 +526,75 @@ def test_shape_files_declare_only_seckg_shapes():
     )
     assert not foreign, foreign
     assert not set(sg.subjects(RDF.type, OWL.Class)), "a shapes file declares an OWL class"
+
+
+# --- (e) the shapes' own vocabulary ---------------------------------------------------------
+
+# SHACL, RDF, RDFS, OWL and XSD are closed namespaces in rdflib (it knows their terms), so a
+# misspelt sh:messagee is not one of them. (XSD is not a module global: pytest's collection
+# would look names up in it and warn.)
+STANDARD_NAMESPACES = (SH, RDF, RDFS, OWL, rdflib_namespace.XSD)
+PROPERTY_KINDS = (OWL.AnnotationProperty, OWL.ObjectProperty, OWL.DatatypeProperty)
+SHAPES_DOCUMENT = URIRef("https://w3id.org/seckg/shapes")
+
+
+def undeclared_properties(shapes_graph: Graph, ontology_graph: Graph) -> list[str]:
+    """Predicates of the shapes that are neither standard terms nor declared, in the shapes or the
+    ontology: an engine ignores what it does not know, so a misspelt annotation would go unseen."""
+    declared = {s for g in (shapes_graph, ontology_graph) for kind in PROPERTY_KINDS for s in g.subjects(RDF.type, kind)}
+    return sorted(
+        str(p) for p in set(shapes_graph.predicates())
+        if p not in declared and not any(p in namespace for namespace in STANDARD_NAMESPACES)
+    )
+
+
+def test_every_property_the_shapes_use_is_declared():
+    assert undeclared_properties(shapes(), ontology()) == []
+
+
+def test_the_declaration_check_finds_undeclared_and_misspelt_properties():
+    """The check above is not vacuous: without its declaration, secsh:selectForFocusNodes is
+    reported, and so are a misspelt secsh: annotation and a misspelt SHACL term."""
+    undeclared = shapes() + Graph()
+    undeclared.remove((SECSH.selectForFocusNodes, None, None))
+    assert undeclared_properties(undeclared, ontology()) == [str(SECSH.selectForFocusNodes)]
+
+    misspelt = shapes() + Graph()
+    target = misspelt.value(SECSH.DuplicatedSpellShape, SH.target)
+    misspelt.add((target, SECSH.selectForFocusNode, Literal("SELECT ?this WHERE { ?this ?p ?o }")))
+    misspelt.add((SECSH.DuplicatedSpellShape, URIRef(str(SH) + "messagee"), Literal("typo")))
+    assert set(undeclared_properties(misspelt, ontology())) == {str(SECSH.selectForFocusNode), str(SH) + "messagee"}
+
+
+def test_the_shapes_annotation_properties_say_what_they_are_and_where_defined():
+    """As the ontology's own terms: an English label, an English comment saying why it exists, and
+    the shapes document as rdfs:isDefinedBy."""
+    sg = shapes()
+    declared = sorted(sg.subjects(RDF.type, OWL.AnnotationProperty))
+    assert declared, "shapes/ declares no annotation property"
+    problems = []
+    for term in declared:
+        if not str(term).startswith(str(SECSH)):
+            problems.append(f"{term}: not under {SECSH}")
+        for prop in (RDFS.label, RDFS.comment):
+            if not any(isinstance(v, Literal) and v.language == "en" for v in sg.objects(term, prop)):
+                problems.append(f"{term}: no English {prop}")
+        if sg.value(term, RDFS.isDefinedBy) != SHAPES_DOCUMENT:
+            problems.append(f"{term}: rdfs:isDefinedBy is not {SHAPES_DOCUMENT}")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_shapes_terms_the_engine_reads_are_declared():
+    """A secsh: property named in the package's code (an engine-specific annotation) is one the
+    shapes declare, so the code and the shapes cannot drift apart under a rename."""
+    named = {
+        URIRef(str(SECSH) + local)
+        for path in (REPO / "server" / "seckg").rglob("*.py")
+        for local in re.findall(r"https://w3id\.org/seckg/shapes#([a-z]\w*)", path.read_text(encoding="utf-8"))
+    }
+    assert SECSH.selectForFocusNodes in named
+    declared = set(shapes().subjects(RDF.type, OWL.AnnotationProperty))
+    assert sorted(str(t) for t in named - declared) == []
 
 
 def test_seckg_validate_exits_1_and_names_every_fixtures_node_rule_and_file(tmp_path):
