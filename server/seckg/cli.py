@@ -255,7 +255,7 @@ def write_log(store_dir: str, fmt: str, changes: bool) -> None:
     from seckg.live_store import LiveStore
     from seckg.write_log import export_records, summary_line
 
-    for record in export_records(LiveStore(Path(store_dir)).journal, changes):
+    for record in export_records(LiveStore(Path(store_dir)), changes):
         click.echo(json.dumps(record, ensure_ascii=False) if fmt == "jsonl" else summary_line(record))
 
 

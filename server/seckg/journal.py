@@ -8,6 +8,13 @@ quads added. And it is the record of who changed what and when (a token's
 name, never the token), which `seckg write-log` and `GET /writes/log` export.
 
 A record cut short by a crash was never acknowledged: `recover` drops it.
+
+Only the last record is ever needed for recovery, so the journal does not keep
+the rest: once the database has its records durably, `rotate` renames the file
+into the history directory as a closed segment, and the next record starts a
+new journal. The history is kept whole (write_log.py reads the segments, then the
+journal); nothing is copied, so a rotation needs no free space and cannot be
+half done.
 """
 
 from __future__ import annotations
@@ -95,6 +102,24 @@ class Journal:
         for last in self.records():
             pass
         return last
+
+    def rotate(self, history: Path) -> Path | None:
+        """Move every record into `history` as a closed segment named by its first and last
+        generations; the journal is then empty. Call it only once the database holds the records
+        durably: a crash before the rename keeps the journal (its last record is redone, harmless),
+        one after it finds none to redo. None when there was nothing to move."""
+        first = next(self.records(), None)
+        last = self.last()
+        if first is None or last is None:
+            return None
+        history.mkdir(parents=True, exist_ok=True)
+        segment = history / f"{int(first['generation']):010d}-{int(last['generation']):010d}.jsonl"
+        if segment.exists():  # never replace history: the same generations again would be a bug, kept apart
+            segment = segment.with_name(f"{segment.stem}.{os.getpid()}-{self.size()}.jsonl")
+        os.rename(self.path, segment)
+        _fsync_dir(history)
+        _fsync_dir(self.path.parent)
+        return segment
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -43,9 +43,18 @@ def _default_graph(config: Config, path: str | None) -> str | None:
     return iri
 
 
+def _megabytes(variable: str, default: int) -> int:
+    return int(float(os.environ.get(variable, default / 2**20)) * 2**20)
+
+
 def _reserve_bytes() -> int:
     """$SECKG_WRITE_RESERVE_MB: the free space (MiB) a write must leave on the store's disk, else 507."""
-    return int(float(os.environ.get("SECKG_WRITE_RESERVE_MB", WriterOptions.reserve_bytes / 2**20)) * 2**20)
+    return _megabytes("SECKG_WRITE_RESERVE_MB", WriterOptions.reserve_bytes)
+
+
+def _journal_bytes() -> int:
+    """$SECKG_JOURNAL_ROTATE_MB: the journal's length (MiB) at which it is moved into the history."""
+    return _megabytes("SECKG_JOURNAL_ROTATE_MB", WriterOptions.journal_bytes)
 
 
 @contextmanager
@@ -69,7 +78,8 @@ def live_app(config: Config, settings: EndpointSettings, store_dir: str | None, 
     temporary = None if store_dir else tempfile.mkdtemp(prefix="seckg-watch-")
     directory = Path(store_dir or temporary)
     options = WriterOptions(watch=watch, interval=interval, default_graph=_default_graph(config, default_graph),
-                            grace=settings.timeout + 60, rate=write_rate, reserve_bytes=_reserve_bytes())
+                            grace=settings.timeout + 60, rate=write_rate, reserve_bytes=_reserve_bytes(),
+                            journal_bytes=_journal_bytes())
     try:
         writer = RunningWriter(config, directory, options)
     except StartupError as error:

@@ -13,7 +13,8 @@ triple counts the workers describe the dataset with.
     DIR/live/primary/        the database (writer only)
     DIR/live/snapshots/N/    checkpoint N, read-only for everyone
     DIR/live/current.json    {"generation": N, "snapshot": "snapshots/N", "graphs": {...}, "union": n}
-    DIR/live/journal.jsonl   the write log (see journal.py)
+    DIR/live/journal.jsonl   the write log's newest records, the redo log (see journal.py)
+    DIR/live/history/        the write log's older records, one closed segment per rotation
     DIR/live/files.json      hash of each source file as last loaded, to tell which files changed
     DIR/live/status.json     the last reload from the files: accepted, or why not
 """
@@ -46,6 +47,10 @@ class LiveStore:
     @property
     def journal(self) -> Journal:
         return Journal(self.root / "journal.jsonl")
+
+    @property
+    def history(self) -> Path:
+        return self.root / "history"
 
     @property
     def current_file(self) -> Path:

@@ -97,6 +97,7 @@ class WriterOptions:
     grace: float = 90.0  # seconds a replaced snapshot is kept for queries still reading it
     rate: str = DEFAULT_RATE  # writes per token, and refused attempts per address (write_limits.py)
     reserve_bytes: int = 16 * 1024 * 1024  # disk space held back to roll a failed write back with
+    journal_bytes: int = 16 * 1024 * 1024  # a journal this long is rotated into the history after a write
 
 
 # What a write refused for want of space is told; 507 Insufficient Storage.
@@ -179,6 +180,7 @@ class Writer:
                 raise StartupError(outcome["message"])
         self._publish(self.generation + 1)
         self.live.drop_snapshots({self.generation})
+        self._rotate_journal()  # what it held is redone and published: start the next run with none
         try:
             self._keep_reserve()
         except OSError as error:
@@ -319,11 +321,27 @@ class Writer:
             log.exception("could not apply a journaled change; stopping so start-up can redo it")
             os._exit(70)
         if failure is None:
+            if journal.size() >= self.options.journal_bytes:
+                self._rotate_journal()
             return generation
         self.mirror, self._counts = previous_mirror, previous_counts
         log.error("could not apply a journaled change (%s); rolling it back", failure[0])
         self._roll_back(unfinished, touched_database=True)
         raise _storage_refusal(*failure, "the change could not be applied to the database")
+
+    def _rotate_journal(self) -> None:
+        """Move the journal's records, all applied, into the history once the database has them on
+        disk. Best effort: the write is already done, and a journal left longer only costs room."""
+        if self.live.journal.size() == 0:
+            return
+        try:
+            self.primary.flush()
+            segment = self.live.journal.rotate(self.live.history)
+        except OSError as error:
+            log.warning("could not move the journal into the history (%s); it is tried again later", error)
+            return
+        if segment is not None:
+            log.info("journal moved into the history as %s", segment.name)
 
     def _roll_back(self, unfinished: _Unfinished, touched_database: bool) -> None:
         """Take a failed commit back out: database first, then the journal, so a crash in between
@@ -605,6 +623,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--grace", type=float, default=90.0)
     parser.add_argument("--write-rate", default=DEFAULT_RATE)
     parser.add_argument("--reserve-bytes", type=int, default=WriterOptions.reserve_bytes)
+    parser.add_argument("--journal-bytes", type=int, default=WriterOptions.journal_bytes)
     args = parser.parse_args(argv)
     _die_with_parent(args.parent)
     logging.basicConfig(level=logging.INFO, format="[seckg writer] %(levelname)s %(message)s", stream=sys.stderr)
@@ -612,7 +631,8 @@ def main(argv: list[str] | None = None) -> None:
     authkey = bytes.fromhex(sys.stdin.readline().strip())
     writer = Writer(Config(root=args.root, base=args.base), LiveStore(Path(args.store)),
                     WriterOptions(watch=args.watch, interval=args.interval, default_graph=args.default_graph,
-                                  grace=args.grace, rate=args.write_rate, reserve_bytes=args.reserve_bytes))
+                                  grace=args.grace, rate=args.write_rate, reserve_bytes=args.reserve_bytes,
+                                  journal_bytes=args.journal_bytes))
     try:
         writer.start()
     except StartupError as error:
@@ -639,7 +659,8 @@ class RunningWriter:
         command = [sys.executable, "-m", "seckg.writer", "--root", str(config.root), "--base", config.base,
                    "--store", str(store_dir), "--socket", address, "--parent", str(os.getpid()),
                    "--interval", str(options.interval), "--grace", str(options.grace),
-                   "--write-rate", options.rate, "--reserve-bytes", str(options.reserve_bytes)]
+                   "--write-rate", options.rate, "--reserve-bytes", str(options.reserve_bytes),
+                   "--journal-bytes", str(options.journal_bytes)]
         if options.watch:
             command.append("--watch")
         if options.default_graph:

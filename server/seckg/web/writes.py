@@ -218,9 +218,9 @@ def write_log() -> Response:
         _who()
     except ProtocolError as error:
         return error_response(error.status, str(error), error.headers)
-    journal = _access().view.live.journal
+    live = _access().view.live
     changes = request.args.get("changes") in ("1", "true", "yes")
-    lines = (json.dumps(r, ensure_ascii=False) + "\n" for r in export_records(journal, changes))
+    lines = (json.dumps(r, ensure_ascii=False) + "\n" for r in export_records(live, changes))
     return Response(lines, content_type="application/x-ndjson; charset=utf-8")
 
 
