@@ -46,7 +46,7 @@ def test_if_none_match_gets_304_without_running_the_query(app):
     answer_cache.cache_of(app)._entries.clear()  # the ETag alone must be enough, as in another worker
     response = client.get("/sparql", query_string={"query": LABELS}, headers={"If-None-Match": etag})
     assert response.status_code == 304 and response.data == b""
-    assert response.headers["ETag"] == etag and response.headers["Vary"] == "Accept"
+    assert response.headers["ETag"] == etag and "Accept" in response.headers["Vary"].split(", ")
     assert len(app.extensions["test.runs"]) == 1
     other = client.get("/sparql", query_string={"query": LABELS}, headers={"If-None-Match": 'W/"something-else"'})
     assert other.status_code == 200 and b"Armenia" in other.data

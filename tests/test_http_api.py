@@ -40,7 +40,7 @@ def get(url: str, params: dict | None = None, accept: str = "") -> tuple[int, di
 def test_named_query_answers_with_negotiation(base):
     params = {"org": CSTO, "date": "2005-11-01"}
     status, headers, body = get(base + "/api/members-on-date", params)
-    assert status == 200 and headers["Vary"] == "Accept"
+    assert status == 200 and "Accept" in headers["Vary"].split(", ")
     bindings = json.loads(body)["results"]["bindings"]
     assert [b["memberLabel"]["value"] for b in bindings] == ["Armenia"]  # Kazakhstan joins in 2006
     status, headers, body = get(base + "/api/members-on-date", params, accept="text/csv")

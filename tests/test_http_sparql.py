@@ -96,7 +96,7 @@ def rows_from(fmt: str, body: bytes) -> list[tuple[str, ...]]:
 @pytest.mark.parametrize("fmt", [JSON, XML, CSV, TSV])
 def test_select_in_every_result_format_and_method(endpoint, fmt, method):
     result = wrapper(endpoint, SELECT_ORGS, fmt, method).query()
-    assert result.response.headers["Vary"] == "Accept"
+    assert "Accept" in result.response.headers["Vary"].split(", ")
     assert rows_from(fmt, result.response.read()) == EXPECTED_ROWS
 
 
@@ -137,7 +137,7 @@ def test_construct_in_every_graph_format(endpoint, accept, media, rdflib_format)
     status, headers, body = request(url, headers={"Accept": accept} if accept else {})
     assert status == 200
     assert headers["Content-Type"].split(";")[0] == media
-    assert headers["Vary"] == "Accept"
+    assert "Accept" in headers["Vary"].split(", ")
     if rdflib_format in ("trig", "nquads"):
         dataset = rdflib.Dataset()
         dataset.parse(data=body, format=rdflib_format)
@@ -188,7 +188,7 @@ def test_negotiation_with_q_values_and_format_override(endpoint, accept, fmt, me
     status, headers, body = request(endpoint + "?" + urllib.parse.urlencode(params), headers={"Accept": accept})
     assert status == 200
     assert headers["Content-Type"].split(";")[0] == media
-    assert headers["Vary"] == "Accept"
+    assert "Accept" in headers["Vary"].split(", ")
 
 
 @pytest.mark.parametrize(
@@ -205,7 +205,7 @@ def test_nothing_acceptable_is_406(endpoint, query, accept, fmt):
     params = {"query": query, **({"format": fmt} if fmt else {})}
     status, headers, body = request(endpoint + "?" + urllib.parse.urlencode(params), headers={"Accept": accept})
     assert status == 406
-    assert headers["Vary"] == "Accept"
+    assert "Accept" in headers["Vary"].split(", ")
     assert b"available:" in body
 
 
@@ -255,7 +255,7 @@ def test_graphs_outside_the_dataset_are_refused(endpoint, params):
 
 def test_service_description(endpoint):
     status, headers, body = request(endpoint, headers={"Accept": "text/turtle"})
-    assert status == 200 and headers["Vary"] == "Accept"
+    assert status == 200 and "Accept" in headers["Vary"].split(", ")
     graph = Graph().parse(data=body, format="turtle")
     service = graph.value(predicate=rdflib.RDF.type, object=SD.Service)
     assert graph.value(service, SD.endpoint) == URIRef(endpoint)

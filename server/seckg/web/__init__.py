@@ -95,7 +95,7 @@ def create_app(
     except QueryHeaderError as error:
         raise NotServable(str(error)) from error
 
-    from seckg.web import cors, request_limits, security_headers
+    from seckg.web import compression, cors, request_limits, security_headers
     from seckg.web.assets import bp as assets_bp
     from seckg.web.editor import bp as editor_bp
     from seckg.web.home import bp as home_bp
@@ -113,6 +113,7 @@ def create_app(
 
     cors.install(app, settings.cors_origins)
     security_headers.install(app)
+    compression.install(app)
     request_limits.install(app, settings.max_request_bytes)
     install_writes(app, writes)
     app.register_blueprint(sparql_bp)

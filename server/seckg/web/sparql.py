@@ -54,7 +54,7 @@ def _query_text() -> str | None:
     if request.args.getlist("update") or (request.mimetype == "application/x-www-form-urlencoded"
                                           and request.form.getlist("update")):
         raise ProtocolError(400, READ_ONLY)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         queries = request.args.getlist("query")
     elif request.mimetype == "application/x-www-form-urlencoded":
         queries = _params("query")
