@@ -112,9 +112,21 @@ def test_a_curated_rio_treaty_row_replaces_atop_s_and_the_difference_is_reported
     lines = [c.line() for c in result.conflicts if (c.org, c.state) == ("TIAR", "CUB")]
     assert lines == ["[atop-vs-curated] TIAR CUB: ATOP v4.01 has full 1947–1962-01-22;"
                      " data/curated/memberships.csv has full 1948-12-09– (kept)"]
-    # Venezuela's curated row repeats ATOP's dates, so it replaces the spell without a conflict.
-    assert [(s.end, s.origin) for s in result.build.spells if (s.org, s.state) == ("TIAR", "VEN")] == [("2015-07-14", "curated")]
-    assert not [c for c in result.conflicts if (c.org, c.state) == ("TIAR", "VEN")]
+    # Venezuela's curated row keeps ATOP's exit and moves the beginning from the signature year to
+    # the entry into force; the moved beginning is reported like Cuba's.
+    assert [(s.start, s.end, s.origin) for s in result.build.spells if (s.org, s.state) == ("TIAR", "VEN")] == [
+        ("1948-12-03", "2015-07-14", "curated")]
+    assert [c.line() for c in result.conflicts if (c.org, c.state) == ("TIAR", "VEN")] == [
+        "[atop-vs-curated] TIAR VEN: ATOP v4.01 has full 1947–2015-07-14;"
+        " data/curated/memberships.csv has full 1948-12-03–2015-07-14 (kept)"]
+
+
+def test_every_rio_treaty_party_has_a_cited_curated_row(result):
+    """No Rio Treaty spell is left at ATOP's signature year, which is before the entry into force."""
+    tiar = [s for s in result.build.spells if s.org == "TIAR"]
+    assert len(tiar) == 23
+    assert {s.origin for s in tiar} == {"curated"}
+    assert all(len(s.start) == 10 and s.start >= "1948-12-03" for s in tiar)
 
 
 def test_a_curated_rio_treaty_start_keeps_atop_s_censored_open_end(result):
