@@ -7,6 +7,7 @@ that those sources contradict.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -440,6 +441,25 @@ def test_every_row_of_the_organization_table_agrees_with_the_graph(store):
         assert items.get(ID + "org/" + row["org"]) == {row["wikidata"]}, row
         # The copied text shows the item: "Q379850", or SpocWiki's link form "WD~United_Nations,1065]]".
         assert row["wikidata"] in row["upstream_text"] or f",{row['wikidata'][1:]}]]" in row["upstream_text"], row
+
+
+def test_every_city_has_the_wikidata_item_of_its_cited_rows(store):
+    """Each city of data/places/ has exactly the item its rows in place_wikidata_ids.csv give
+    (two tables agree where both list a city), and the copied text shows that item."""
+    items = _wikidata_items(store)
+    cities = {r["c"].value.rsplit("/", 1)[1] for r in store.query(
+        f"SELECT DISTINCT ?c WHERE {{ ?c a <{SEC}City> }}")}
+    rows = _raw("place_wikidata_ids.csv")
+    cited = {r["place"]: r["wikidata"] for r in rows}
+    assert set(cited) == cities and len(cities) == 25
+    assert {c: items.get(ID + "place/" + c) for c in cities} == {c: {q} for c, q in cited.items()}
+    for row in rows:
+        # The item as the page writes it: "Q3640" (conzept) or entity/Q35493" (tinySearch).
+        assert row["wikidata"] == cited[row["place"]], row
+        assert re.search(rf'(?<![0-9]){row["wikidata"]}"', row["upstream_text"]), row
+    # The three cities of the seed article, formerly typed in by hand, and two a reader can check.
+    assert {c: cited[c] for c in ("moscow", "tashkent", "yerevan", "brussels", "washington")} == {
+        "moscow": "Q649", "tashkent": "Q269", "yerevan": "Q1953", "brussels": "Q239", "washington": "Q61"}
 
 
 def test_organizations_without_a_wikidata_item_are_the_three_not_found(store):

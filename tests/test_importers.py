@@ -206,6 +206,22 @@ def test_bad_organization_table_is_refused(tmp_path, result, rows, message):
         all_items(root, set(result.build.state_labels), set(result.build.org_labels))
 
 
+@pytest.mark.parametrize("rows, message", [
+    ("atlantis,Q1,gparlakov/tinySearch,c.ts,0,Q1\n", "atlantis is not a city"),
+    ("moscow,Q649,waldenn/conzept,c.js,0,Q649\nmoscow,Q656,gparlakov/tinySearch,c.ts,0,Q656\n", "two Wikidata items"),
+    ("moscow,Q7184,waldenn/conzept,c.js,0,Q7184\n", "given to both"),
+    ("moscow,Q649,someone/somewhere,c.js,0,Q649\n", "not a cited source"),
+], ids=["unknown-city", "tables-disagree", "item-of-an-organization", "uncited-repository"])
+def test_bad_city_table_is_refused(tmp_path, result, rows, message):
+    """A city row is checked like the others: a known city, a cited page, one item each, no item for two things."""
+    from seckg.importers.wikidata_ids import PLACE_IDS_CSV, place_slugs
+
+    root = _org_table(tmp_path, (ROOT / ORG_IDS_CSV).read_text(encoding="utf-8").split("\n", 1)[1])
+    (root / PLACE_IDS_CSV).write_text("place,wikidata,repository,path,commit,upstream_text\n" + rows, encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
+        all_items(root, set(result.build.state_labels), set(result.build.org_labels), place_slugs(ROOT))
+
+
 def test_corroborating_rows_give_one_triple(tmp_path, result):
     from seckg.importers.wikidata_ids import render
 
