@@ -7,6 +7,7 @@ that those sources contradict.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -442,6 +443,25 @@ def test_every_row_of_the_organization_table_agrees_with_the_graph(store):
         assert row["wikidata"] in row["upstream_text"] or f",{row['wikidata'][1:]}]]" in row["upstream_text"], row
 
 
+def test_every_city_has_the_wikidata_item_of_its_cited_rows(store):
+    """Each city of data/places/ has exactly the item its rows in place_wikidata_ids.csv give
+    (two tables agree where both list a city), and the copied text shows that item."""
+    items = _wikidata_items(store)
+    cities = {r["c"].value.rsplit("/", 1)[1] for r in store.query(
+        f"SELECT DISTINCT ?c WHERE {{ ?c a <{SEC}City> }}")}
+    rows = _raw("place_wikidata_ids.csv")
+    cited = {r["place"]: r["wikidata"] for r in rows}
+    assert set(cited) == cities and len(cities) == 25
+    assert {c: items.get(ID + "place/" + c) for c in cities} == {c: {q} for c, q in cited.items()}
+    for row in rows:
+        # The item as the page writes it: "Q3640" (conzept) or entity/Q35493" (tinySearch).
+        assert row["wikidata"] == cited[row["place"]], row
+        assert re.search(rf'(?<![0-9]){row["wikidata"]}"', row["upstream_text"]), row
+    # The three cities of the seed article, formerly typed in by hand, and two a reader can check.
+    assert {c: cited[c] for c in ("moscow", "tashkent", "yerevan", "brussels", "washington")} == {
+        "moscow": "Q649", "tashkent": "Q269", "yerevan": "Q1953", "brussels": "Q239", "washington": "Q61"}
+
+
 def test_organizations_without_a_wikidata_item_are_the_three_not_found(store):
     items = _wikidata_items(store)
     orgs = ["ANZUS", "CACO", "CENTO", "CIS", "CST", "CSTO", "EAEU", "EAPC", "EURASEC", "GUAM", "NATO",
@@ -558,10 +578,48 @@ def test_rio_treaty_parties_in_june_1949_are_those_that_had_deposited_their_rati
     assert members(ask, "TIAR", day) & set(RIO_DEPOSITS) == {"BRA", "CHL", "COL", "CRI", "CUB", "SLV", "USA"}
 
 
-def test_no_rio_treaty_party_before_the_entry_into_force(ask):
-    # Only the states whose deposit was read; the others still begin at ATOP's signature year.
-    assert members(ask, "TIAR", "1948-12-02") & set(RIO_DEPOSITS) == set()
-    assert {"BRA", "COL", "CRI", "SLV", "USA"} <= members(ask, "TIAR", "1948-12-03")
+# Signatories whose deposit was not read (the stored B-29 copy breaks off after Guatemala): each
+# begins at the earliest day it can have been a party, the entry into force (Article 22), and its
+# row says that this is a lower bound.
+RIO_DEPOSIT_UNREAD = {"DOM", "HND", "HTI", "MEX", "NIC", "PAN", "PER", "PRY", "URY", "VEN"}
+
+
+@pytest.mark.parametrize("day", ["1947-09-02", "1948-01-01", "1948-06-01", "1948-12-02"])
+def test_no_rio_treaty_party_before_the_entry_into_force(ask, day):
+    """Signed in 1947, in force from 3 December 1948 (B-29): nobody is a party before."""
+    assert members(ask, "TIAR", day) == set()
+
+
+def test_rio_treaty_parties_on_the_day_of_entry_into_force(ask):
+    """The states that had deposited by then, and the signatories whose deposit was not read."""
+    deposited = {state for state, deposit in RIO_DEPOSITS.items() if deposit <= "1948-12-03"}
+    assert deposited == {"BRA", "COL", "CRI", "SLV", "USA"}
+    assert members(ask, "TIAR", "1948-12-03") == deposited | RIO_DEPOSIT_UNREAD
+
+
+@pytest.mark.parametrize("state", sorted(RIO_DEPOSIT_UNREAD))
+def test_a_rio_treaty_party_with_an_unread_deposit_begins_at_the_entry_into_force_and_says_so(store, state):
+    party = spell(store, f"TIAR-{state}")
+    assert party["start"] == "1948-12-03"
+    assert {"oas-b29-status", "us-stat-62-rio-treaty", "atop-v4-01"} <= party["sources"]
+    assert "deposit of ratification was not read" in party["comment"] and "lower bound" in party["comment"]
+
+
+def test_trinidad_and_tobago_is_not_a_rio_treaty_party_before_it_signed(ask):
+    # ATOP v4.01 gives the signature day, 6 April 1967; the deposit was not read.
+    assert "TTO" not in members(ask, "TIAR", "1967-04-05")
+    assert "TTO" in members(ask, "TIAR", "1967-04-06")
+
+
+@pytest.mark.parametrize("state, last_day, day_after", [
+    ("MEX", "2004-09-06", "2004-09-07"),  # notice of 6 September 2002, two years (Article 25)
+    ("NIC", "2014-09-06", "2014-09-07"),
+])
+def test_rio_treaty_denunciations_end_on_atop_s_day(ask, store, state, last_day, day_after):
+    party = spell(store, f"TIAR-{state}")
+    assert (party["start"], party["end"]) == ("1948-12-03", last_day)
+    assert state in members(ask, "TIAR", last_day)
+    assert state not in members(ask, "TIAR", day_after)
 
 
 @pytest.mark.parametrize("state, deposit, day_before", [

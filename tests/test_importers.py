@@ -112,9 +112,21 @@ def test_a_curated_rio_treaty_row_replaces_atop_s_and_the_difference_is_reported
     lines = [c.line() for c in result.conflicts if (c.org, c.state) == ("TIAR", "CUB")]
     assert lines == ["[atop-vs-curated] TIAR CUB: ATOP v4.01 has full 1947–1962-01-22;"
                      " data/curated/memberships.csv has full 1948-12-09– (kept)"]
-    # Venezuela's curated row repeats ATOP's dates, so it replaces the spell without a conflict.
-    assert [(s.end, s.origin) for s in result.build.spells if (s.org, s.state) == ("TIAR", "VEN")] == [("2015-07-14", "curated")]
-    assert not [c for c in result.conflicts if (c.org, c.state) == ("TIAR", "VEN")]
+    # Venezuela's curated row keeps ATOP's exit and moves the beginning from the signature year to
+    # the entry into force; the moved beginning is reported like Cuba's.
+    assert [(s.start, s.end, s.origin) for s in result.build.spells if (s.org, s.state) == ("TIAR", "VEN")] == [
+        ("1948-12-03", "2015-07-14", "curated")]
+    assert [c.line() for c in result.conflicts if (c.org, c.state) == ("TIAR", "VEN")] == [
+        "[atop-vs-curated] TIAR VEN: ATOP v4.01 has full 1947–2015-07-14;"
+        " data/curated/memberships.csv has full 1948-12-03–2015-07-14 (kept)"]
+
+
+def test_every_rio_treaty_party_has_a_cited_curated_row(result):
+    """No Rio Treaty spell is left at ATOP's signature year, which is before the entry into force."""
+    tiar = [s for s in result.build.spells if s.org == "TIAR"]
+    assert len(tiar) == 23
+    assert {s.origin for s in tiar} == {"curated"}
+    assert all(len(s.start) == 10 and s.start >= "1948-12-03" for s in tiar)
 
 
 def test_a_curated_rio_treaty_start_keeps_atop_s_censored_open_end(result):
@@ -192,6 +204,22 @@ def test_bad_organization_table_is_refused(tmp_path, result, rows, message):
     root = _org_table(tmp_path, rows)
     with pytest.raises(ValueError, match=message):
         all_items(root, set(result.build.state_labels), set(result.build.org_labels))
+
+
+@pytest.mark.parametrize("rows, message", [
+    ("atlantis,Q1,gparlakov/tinySearch,c.ts,0,Q1\n", "atlantis is not a city"),
+    ("moscow,Q649,waldenn/conzept,c.js,0,Q649\nmoscow,Q656,gparlakov/tinySearch,c.ts,0,Q656\n", "two Wikidata items"),
+    ("moscow,Q7184,waldenn/conzept,c.js,0,Q7184\n", "given to both"),
+    ("moscow,Q649,someone/somewhere,c.js,0,Q649\n", "not a cited source"),
+], ids=["unknown-city", "tables-disagree", "item-of-an-organization", "uncited-repository"])
+def test_bad_city_table_is_refused(tmp_path, result, rows, message):
+    """A city row is checked like the others: a known city, a cited page, one item each, no item for two things."""
+    from seckg.importers.wikidata_ids import PLACE_IDS_CSV, place_slugs
+
+    root = _org_table(tmp_path, (ROOT / ORG_IDS_CSV).read_text(encoding="utf-8").split("\n", 1)[1])
+    (root / PLACE_IDS_CSV).write_text("place,wikidata,repository,path,commit,upstream_text\n" + rows, encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
+        all_items(root, set(result.build.state_labels), set(result.build.org_labels), place_slugs(ROOT))
 
 
 def test_corroborating_rows_give_one_triple(tmp_path, result):

@@ -1,6 +1,6 @@
 """Importers: turn the raw source tables in data/raw/ and the cited corrections in
 data/curated/ into the generated Turtle under data/generated/ (membership spells and the
-Wikidata items of states and organizations), reproducibly.
+Wikidata items of states, organizations and cities), reproducibly.
 
 `run_import(root)` computes every generated file as text; writing them is separate, so a
 test (or `seckg import --check`) can compare a rebuild with what is on disk byte for byte.
@@ -52,7 +52,7 @@ def run_import(root: Path) -> ImportResult:
         rel = GENERATED / "memberships" / f"{file_name(org)}.ttl"
         files[rel] = render(org, spells, built.state_labels, built.org_labels)
     files[CONFLICTS_FILE] = conflicts_report(built.conflicts)
-    items = wikidata_ids.all_items(root, set(built.state_labels), set(built.org_labels))
+    items = wikidata_ids.all_items(root, set(built.state_labels), set(built.org_labels), wikidata_ids.place_slugs(root))
     files[wikidata_ids.GENERATED_FILE] = wikidata_ids.render(items)
     return ImportResult(files, built.conflicts, built)
 

@@ -1,11 +1,12 @@
-"""Wikidata items of states and organizations, generated from cited tables, never typed in.
+"""Wikidata items of states, organizations and cities, generated from cited tables, never typed in.
 
 States take the item that Our World in Data's countries-and-regions table gives for their
 ISO 3166-1 alpha-3 code; the states it has no item for (former states, the Holy See) take the
 item of a cited page (data/raw/state_wikidata_ids.csv). Organizations take SupraVerden's item
-and the items of the cited pages in data/raw/organization_wikidata_ids.csv. Several rows for one
-thing corroborate each other and must agree. A state or organization that no table covers keeps
-the item written by hand, or none.
+and the items of the cited pages in data/raw/organization_wikidata_ids.csv; the cities of
+data/places/ take those of data/raw/place_wikidata_ids.csv. Several rows for one thing
+corroborate each other and must agree. A state or organization that no table covers keeps the
+item written by hand, or none.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import rdflib
+from rdflib.namespace import RDF
+
 from seckg.canonical import format_turtle
 from seckg.importers import codes
 
@@ -22,6 +26,8 @@ OWID_CSV = "data/raw/owid_countries_regions_wikidata.csv"
 SUPRAVERDEN_CSV = "data/raw/supraverden_security_org_wikidata_ids.csv"
 ORG_IDS_CSV = "data/raw/organization_wikidata_ids.csv"
 STATE_IDS_CSV = "data/raw/state_wikidata_ids.csv"
+PLACE_IDS_CSV = "data/raw/place_wikidata_ids.csv"
+PLACES_DIR = Path("data/places")
 GENERATED_FILE = Path("data/generated/wikidata.ttl")
 ENTITY = "http://www.wikidata.org/entity/"
 QID = re.compile(r"^Q[1-9][0-9]*$")
@@ -34,12 +40,14 @@ SOURCE_OF_REPOSITORY = {
     "datenoio/internacia-db": "internacia-db",
     "kei-nan/meast-events": "meast-events",
     "rm8tw8szdn-sudo/travel2.0": "travel2-country-identities",
+    "waldenn/conzept": "conzept-countries",
+    "gparlakov/tinySearch": "tinysearch-cities",
 }
 
 
 @dataclass(frozen=True)
 class Item:
-    kind: str  # "state" or "org"
+    kind: str  # "state", "org" or "place"
     slug: str
     qid: str
     source: str
@@ -67,6 +75,18 @@ def _cited_source(row: dict[str, str], where: str) -> str:
     return source
 
 
+def _cited_rows(root: Path, rel: str, kind: str, known: set[str] | None = None, what: str = "") -> list[Item]:
+    """Rows of a table of cited pages (kind, wikidata, repository, path, commit, upstream_text);
+    `known`, when given, is the set of things the first column may name."""
+    items = []
+    for number, row in enumerate(_rows(root, rel), start=2):
+        where = f"{rel}:{number}"
+        if known is not None and row[kind] not in known:
+            raise ValueError(f"{where}: {row[kind]} is not {what}")
+        items.append(Item(kind, row[kind], _checked(row["wikidata"], where), _cited_source(row, where)))
+    return items
+
+
 def state_items(root: Path, states: set[str]) -> list[Item]:
     """OWID's item for each state of the graph whose alpha-3 code is in the table, then the cited pages'."""
     items = []
@@ -78,12 +98,7 @@ def state_items(root: Path, states: set[str]) -> list[Item]:
         if not uri.startswith(ENTITY):
             raise ValueError(f"{OWID_CSV}:{number}: {uri!r} is not a Wikidata entity IRI")
         items.append(Item("state", code, _checked(uri[len(ENTITY):], f"{OWID_CSV}:{number}"), "owid-countries-regions"))
-    for number, row in enumerate(_rows(root, STATE_IDS_CSV), start=2):
-        where = f"{STATE_IDS_CSV}:{number}"
-        if row["state"] not in states:
-            raise ValueError(f"{where}: {row['state']} is not a state in data/states/states.ttl")
-        items.append(Item("state", row["state"], _checked(row["wikidata"], where), _cited_source(row, where)))
-    return items
+    return items + _cited_rows(root, STATE_IDS_CSV, "state", states, "a state in data/states/states.ttl")
 
 
 def organization_items(root: Path) -> list[Item]:
@@ -92,14 +107,30 @@ def organization_items(root: Path) -> list[Item]:
         slug = codes.SUPRAVERDEN_ORGS.get(row["yaml_key"])
         if slug is not None:
             items.append(Item("org", slug, _checked(row["Wikidata_code"], f"{SUPRAVERDEN_CSV}:{number}"), "supraverden"))
-    for number, row in enumerate(_rows(root, ORG_IDS_CSV), start=2):
-        where = f"{ORG_IDS_CSV}:{number}"
-        items.append(Item("org", row["org"], _checked(row["wikidata"], where), _cited_source(row, where)))
-    return items
+    return items + _cited_rows(root, ORG_IDS_CSV, "org")
 
 
-def all_items(root: Path, states: set[str], orgs: set[str]) -> list[Item]:
+def place_slugs(root: Path) -> set[str]:
+    """The cities described in data/places/, by the last segment of their IRI."""
+    prefix = "https://w3id.org/seckg/id/place/"
+    city = rdflib.URIRef("https://w3id.org/seckg/ontology#City")
+    slugs = set()
+    for path in sorted((root / PLACES_DIR).glob("*.ttl")):
+        graph = rdflib.Graph().parse(path)
+        slugs.update(str(s)[len(prefix):] for s in graph.subjects(RDF.type, city) if str(s).startswith(prefix))
+    return slugs
+
+
+def place_items(root: Path, places: set[str]) -> list[Item]:
+    return _cited_rows(root, PLACE_IDS_CSV, "place", places, "a city in data/places/")
+
+
+def all_items(root: Path, states: set[str], orgs: set[str], places: set[str] | None = None) -> list[Item]:
+    """Every cited item, checked: one item per thing and one thing per item, across the kinds.
+    The cities are read only when `places` is given."""
     items = state_items(root, states) + organization_items(root)
+    if places is not None:
+        items += place_items(root, places)
     seen: dict[tuple[str, str], str] = {}
     for item in items:
         if item.kind == "org" and item.slug not in orgs:
@@ -117,15 +148,16 @@ def all_items(root: Path, states: set[str], orgs: set[str]) -> list[Item]:
 
 
 def render(items: list[Item]) -> str:
-    """The generated Turtle: one sec:wikidata per state or organization, with the table it came from."""
+    """The generated Turtle: one sec:wikidata per state, organization or city, with the tables it came from."""
     header = (
         "# GENERATED FILE: written by `seckg import` from data/raw/owid_countries_regions_wikidata.csv,\n"
-        "# data/raw/state_wikidata_ids.csv, data/raw/supraverden_security_org_wikidata_ids.csv and\n"
-        "# data/raw/organization_wikidata_ids.csv.\n"
+        "# data/raw/state_wikidata_ids.csv, data/raw/supraverden_security_org_wikidata_ids.csv,\n"
+        "# data/raw/organization_wikidata_ids.csv and data/raw/place_wikidata_ids.csv.\n"
         "# Do not edit: correct the raw table (with its citation) and run `seckg import` again.\n"
     )
     prefixes = (
         "@prefix dcterms:    <http://purl.org/dc/terms/> .\n"
+        "@prefix place:      <https://w3id.org/seckg/id/place/> .\n"
         "@prefix prov:       <http://www.w3.org/ns/prov#> .\n"
         "@prefix rdfs:       <http://www.w3.org/2000/01/rdf-schema#> .\n"
         "@prefix sec:        <https://w3id.org/seckg/ontology#> .\n"
@@ -138,11 +170,11 @@ def render(items: list[Item]) -> str:
     graph = "\n".join([
         "<https://w3id.org/seckg/graph/data/generated/wikidata>",
         "    a sec:DataGraph ;",
-        '    rdfs:label "Wikidata items of states and organizations (generated)"@en ;',
-        '    dcterms:description "The Wikidata item of each state and organization that a cited table gives, generated by seckg import."@en ;',
+        '    rdfs:label "Wikidata items of states, organizations and cities (generated)"@en ;',
+        '    dcterms:description "The Wikidata item of each state, organization and city that a cited table gives, generated by seckg import."@en ;',
         "    prov:wasDerivedFrom " + " , ".join(f"source:{s}" for s in sources) + " .",
     ])
-    prefix = {"state": "state", "org": "sorg"}
+    prefix = {"state": "state", "org": "sorg", "place": "place"}
     # One triple per thing, however many tables corroborate it (all_items made sure they agree).
     blocks = sorted({f"{prefix[i.kind]}:{i.slug} sec:wikidata wd:{i.qid} ." for i in items})
     return format_turtle(header + "\n" + prefixes + "\n" + graph + "\n\n" + "\n".join(blocks) + "\n")
