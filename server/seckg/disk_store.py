@@ -95,6 +95,7 @@ def stored_fingerprint(directory: Path) -> str | None:
 
 
 def plan(config: Config, directory: Path) -> Plan:
+    """Compare the files with the store's manifest (reading only files whose stat changed)."""
     manifest = read_manifest(directory)
     known = {rel: FileHash.from_json(r) for rel, r in manifest["files"].items()} if manifest else {}
     hashes = file_hashes(config, known)
@@ -103,6 +104,11 @@ def plan(config: Config, directory: Path) -> Plan:
     changed = tuple(sorted(rel for rel in hashes.keys() | known.keys()
                            if rel not in hashes or rel not in known or hashes[rel].sha256 is None
                            or hashes[rel].sha256 != known[rel].sha256))
+    if not changed and any(hashes[rel].settled and not known[rel].settled for rel in hashes):
+        # Files hashed too soon after they were written are read on every start until their
+        # signatures are recorded; the graph is the same, so only the manifest's entries change.
+        manifest["files"] = {rel: entry.as_json() for rel, entry in sorted(hashes.items())}
+        write_atomically(Path(directory) / MANIFEST, json.dumps(manifest, indent=1) + "\n")
     return Plan("update" if changed else "serve", hashes, changed)
 
 
@@ -239,11 +245,11 @@ def update_on_disk(config: Config, directory: Path, planned: Plan,
     try:
         disk = ox.Store(str(target))
         loaded = LoadedGraph(config=config, store=disk)
-        fresh = ox.Store()  # the changed files as they are now
+        fresh = ox.Store()  # the changed files as they are now, read the way a build reads them
         prefixes = {rel: p for rel, p in manifest["prefixes"].items() if rel not in planned.changed}
         for rel in graph_files:
             if rel in paths:
-                problem = load_file(config, fresh, paths[rel], graph_iri(config, paths[rel]))
+                problem = load_file(config, fresh, paths[rel], graph_iri(config, paths[rel]), bulk=True)
                 if problem is not None:
                     loaded.problems.append(problem)
                 else:
