@@ -444,7 +444,7 @@ def load(config: Config, store: ox.Store | None = None) -> LoadedGraph:
     """Load ontology/*.ttl and data/**/*.ttl into named graphs and shapes/*.ttl into `shapes`.
 
     The graphs go into a new in-memory store, or into `store`, an empty on-disk one, with
-    Oxigraph's bulk loader (see `seckg.store.build_on_disk`)."""
+    Oxigraph's bulk loader (see `seckg.disk_store.build_on_disk`)."""
     bulk = store is not None
     loaded = LoadedGraph(config=config, store=store if bulk else ox.Store())
     for path in [*ontology_files(config), *data_files(config)]:
