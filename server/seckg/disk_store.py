@@ -108,7 +108,10 @@ def plan(config: Config, directory: Path) -> Plan:
         # Files hashed too soon after they were written are read on every start until their
         # signatures are recorded; the graph is the same, so only the manifest's entries change.
         manifest["files"] = {rel: entry.as_json() for rel, entry in sorted(hashes.items())}
-        write_atomically(Path(directory) / MANIFEST, json.dumps(manifest, indent=1) + "\n")
+        try:
+            write_atomically(Path(directory) / MANIFEST, json.dumps(manifest, indent=1) + "\n")
+        except OSError:
+            pass  # a store that cannot be written to is still served; its files are read again
     return Plan("update" if changed else "serve", hashes, changed)
 
 
