@@ -66,11 +66,11 @@ class Update:
     files: tuple[str, ...]
     removed: int
     added: int
-    focus: int | None  # nodes validated; None: the whole graph
+    focus: int | None  # nodes validated; None: the whole graph (ontology, shapes or class hierarchy changed)
     seconds: float
 
     def summary(self, directory: Path | str) -> str:
-        validated = "the whole graph validated (ontology or shapes changed)" if self.focus is None \
+        validated = "the whole graph validated" if self.focus is None \
             else f"{self.focus} node(s) validated"
         return (f"updated {len(self.files)} file(s) of the store in {directory} ({', '.join(self.files)}): "
                 f"-{self.removed} +{self.added} triples, {validated}, {self.seconds:.2f} s")
