@@ -17,7 +17,8 @@ from pathlib import Path
 
 from seckg.config import Config
 from seckg.loading import load
-from seckg.store import GraphStore, build_on_disk, sources_fingerprint
+from seckg.disk_store import build_on_disk
+from seckg.store import GraphStore
 from seckg.web import create_app, production
 from seckg.web.settings import EndpointSettings
 
@@ -36,7 +37,7 @@ def main() -> int:
     args = parser.parse_args()
     config = Config(root=args.root)
     if args.build_store:
-        return 0 if build_on_disk(config, args.build_store, sources_fingerprint(config), _readable) else 2
+        return 0 if build_on_disk(config, args.build_store, _readable) else 2
     loaded = load(config)
     if not _readable(loaded):
         return 2

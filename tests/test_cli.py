@@ -159,7 +159,7 @@ def test_serve_with_a_store_refuses_as_without_and_builds_nothing(invalid_repo, 
     import subprocess
     import sys
 
-    from seckg.store import stored_fingerprint
+    from seckg.disk_store import stored_fingerprint
 
     unreadable = make_repo()
     shutil.copy(FIXTURES / "bad_syntax" / "unterminated-string.ttl", unreadable / "data")

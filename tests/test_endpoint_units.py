@@ -14,7 +14,8 @@ from seckg.config import Config
 from seckg.executor import Busy, Job, QueryRunner
 from seckg.loading import load
 from seckg.sparql_guard import QueryRejected, check_query, inspect_query
-from seckg.store import GraphStore, build_on_disk, disk_stats, open_on_disk, sources_fingerprint, stored_fingerprint
+from seckg.disk_store import build_on_disk, disk_stats, open_on_disk, stored_fingerprint
+from seckg.store import GraphStore, sources_fingerprint
 from seckg.web import create_app
 from seckg.web.protocol import GRAPH_OFFERS, RESULT_OFFERS, NotAcceptable, negotiate, parse_accept
 from seckg.web.settings import EndpointSettings
@@ -183,7 +184,7 @@ def test_disk_store_round_trip(config, tmp_path, store):
     directory = tmp_path / "store"
     assert stored_fingerprint(directory) is None
     fingerprint = sources_fingerprint(config)
-    build_on_disk(config, directory, fingerprint)
+    build_on_disk(config, directory)
     assert stored_fingerprint(directory) == fingerprint
     disk = open_on_disk(directory)
     assert disk.triples_per_graph() == store.triples_per_graph()
@@ -192,26 +193,26 @@ def test_disk_store_round_trip(config, tmp_path, store):
 
 
 def test_a_refused_or_broken_off_build_is_never_taken_for_a_complete_store(config, tmp_path):
-    """The fingerprint goes first and comes back last: a build that a graph fit to serve did not
+    """The manifest goes first and comes back last: a build that a graph fit to serve did not
     come out of (or that was killed) leaves a store the next start builds again."""
     directory = tmp_path / "store"
     fingerprint = sources_fingerprint(config)
-    assert build_on_disk(config, directory, fingerprint)
-    assert not build_on_disk(config, directory, fingerprint, accept=lambda loaded: False)
+    assert build_on_disk(config, directory)
+    assert not build_on_disk(config, directory, accept=lambda loaded: False)
     assert stored_fingerprint(directory) is None
 
     def killed(loaded):
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        build_on_disk(config, directory, fingerprint, accept=killed)
+        build_on_disk(config, directory, accept=killed)
     assert stored_fingerprint(directory) is None
-    assert build_on_disk(config, directory, fingerprint) and stored_fingerprint(directory) == fingerprint
+    assert build_on_disk(config, directory) and stored_fingerprint(directory) == fingerprint
 
 
 def test_disk_store_behind_the_app(config, tmp_path):
     directory = tmp_path / "store"
-    build_on_disk(config, directory, sources_fingerprint(config))
+    build_on_disk(config, directory)
     app = create_app(config, open_store=lambda: open_on_disk(directory), stats=disk_stats(directory))
     assert app.extensions["seckg.graphs"] == GraphStore.from_loaded(load(config)).triples_per_graph()
     response = app.test_client().get("/sparql", query_string={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"})
@@ -221,7 +222,7 @@ def test_disk_store_behind_the_app(config, tmp_path):
 
 def test_dumps_beside_a_disk_store_are_kept_across_restarts(config, tmp_path):
     directory, dumps = tmp_path / "store", tmp_path / "store" / "dumps"
-    build_on_disk(config, directory, sources_fingerprint(config))
+    build_on_disk(config, directory)
 
     def start():
         app = create_app(config, open_store=lambda: open_on_disk(directory), stats=disk_stats(directory),
@@ -235,7 +236,7 @@ def test_dumps_beside_a_disk_store_are_kept_across_restarts(config, tmp_path):
     assert b"Armenia" in first and again == first and kept == written  # served, not rewritten
     data = config.root / "data" / "organizations" / "orgs.ttl"
     data.write_text(data.read_text().replace('"North Atlantic Treaty Organization"@en', '"NATO"@en'))
-    build_on_disk(config, directory, sources_fingerprint(config))  # what `seckg serve --store` does then
+    build_on_disk(config, directory)  # what `seckg serve --store` does then
     changed, _ = start()  # and the dumps are written again
     assert b'"NATO"@en' in changed and b"North Atlantic" not in changed
 
@@ -244,7 +245,7 @@ def test_dumps_beside_a_store_given_by_a_relative_path(config, tmp_path, monkeyp
     """`seckg serve --store DIR` with DIR relative to the working directory (bug: the dump was
     written there, then looked for under the package's folder, and every download was a 500)."""
     monkeypatch.chdir(tmp_path)
-    build_on_disk(config, Path("store"), sources_fingerprint(config))
+    build_on_disk(config, Path("store"))
     app = create_app(config, open_store=lambda: open_on_disk(Path("store")), stats=disk_stats(Path("store")),
                      dumps_dir=Path("store") / "dumps")
     try:

@@ -46,10 +46,10 @@ def _exit_on_problems(loaded: LoadedGraph) -> None:
         sys.exit(EXIT_UNREADABLE)
 
 
-def _validate_or_exit(loaded: LoadedGraph, engine: str = DEFAULT_ENGINE) -> ValidationReport:
-    """Validate; if the shapes themselves are unusable, say why and exit 2."""
+def _validate_or_exit(loaded: LoadedGraph, engine: str = DEFAULT_ENGINE, check=None) -> ValidationReport:
+    """Validate (in full, or with `check`); if the shapes themselves are unusable, say why and exit 2."""
     try:
-        return run_validation(loaded, engine)
+        return check(loaded) if check is not None else run_validation(loaded, engine)
     except ShapesError as error:
         click.echo(str(error), err=True)
         sys.exit(EXIT_UNREADABLE)
@@ -173,10 +173,11 @@ def _servable_loaded(config: Config, refusal: str = "not serving a graph that do
     return loaded
 
 
-def _servable(loaded: LoadedGraph, refusal: str = "not serving a graph that does not conform") -> bool:
-    """Whether the loaded graph is fit to serve; exits (1 or 2), saying why, if it is not."""
+def _servable(loaded: LoadedGraph, refusal: str = "not serving a graph that does not conform", check=None) -> bool:
+    """Whether the loaded graph is fit to serve; exits (1 or 2), saying why, if it is not.
+    `check(loaded)` validates instead of a full validation (an update of an on-disk store)."""
     _exit_on_problems(loaded)
-    report = _validate_or_exit(loaded)
+    report = _validate_or_exit(loaded, check=check)
     if not report.conforms:
         click.echo(reporting.render(report, "human"), err=True, nl=False)
         click.echo(refusal, err=True)
@@ -311,7 +312,7 @@ def serve(config: Config, host: str, port: int, workers: int | None, threads: in
     """Load and validate, then serve with gunicorn; refuses to start on a graph that does not conform.
 
     With --remote the graphs are read from that endpoint (validated when they were pushed)."""
-    from seckg.store import build_on_disk, disk_stats, open_on_disk, sources_fingerprint, stored_fingerprint
+    from seckg.disk_store import disk_stats, open_on_disk
     from seckg.web.settings import EndpointSettings
 
     settings = EndpointSettings.from_env(
@@ -339,26 +340,41 @@ def serve(config: Config, host: str, port: int, workers: int | None, threads: in
             click.echo(f"cannot serve {remote}: {error}", err=True)
             sys.exit(EXIT_REMOTE)
     elif store_dir:
-        fingerprint = sources_fingerprint(config)
-        if stored_fingerprint(store_dir) != fingerprint:
-            # Built in a child process: this one forks the workers and must never have opened RocksDB.
-            builder = multiprocessing.get_context("fork").Process(
-                target=build_on_disk, args=(config, store_dir, fingerprint, _servable))
-            builder.start()
-            builder.join()
-            if builder.exitcode in (EXIT_INVALID, EXIT_UNREADABLE):
-                sys.exit(builder.exitcode)  # the child said why
-            if builder.exitcode != 0:
-                click.echo(f"could not build the store in {store_dir}", err=True)
-                sys.exit(EXIT_UNREADABLE)
-            click.echo(f"built the store in {store_dir}", err=True)
-        else:
-            click.echo(f"sources unchanged: serving the store in {store_dir} as built", err=True)
+        _prepare_on_disk(config, store_dir)
         app = create_app(config, settings=settings, open_store=lambda: open_on_disk(store_dir),
                          stats=disk_stats(store_dir), dumps_dir=Path(store_dir) / "dumps")
     else:
         app = create_app(config, store=GraphStore.from_loaded(_servable_loaded(config)), settings=settings)
     _run(app, host, port, dev, workers, threads, settings.timeout)
+
+
+def _prepare_on_disk(config: Config, store_dir: str) -> None:
+    """Build the on-disk store, or bring it in line with the files that changed, or leave it be;
+    exit (1 or 2, saying why) if the files are not fit to serve."""
+    from seckg.disk_store import build_on_disk, plan, update_on_disk
+
+    planned = plan(config, Path(store_dir))
+    if planned.action == "serve":
+        click.echo(f"sources unchanged: serving the store in {store_dir} as built", err=True)
+        return
+
+    def prepare() -> None:
+        if planned.action == "build":
+            build_on_disk(config, store_dir, _servable, planned.hashes)
+            click.echo(f"built the store in {store_dir}", err=True)
+        else:
+            done = update_on_disk(config, store_dir, planned, lambda loaded, check: _servable(loaded, check=check))
+            click.echo(done.summary(store_dir), err=True)
+
+    # In a child process: this one forks the workers and must never have opened RocksDB.
+    child = multiprocessing.get_context("fork").Process(target=prepare)
+    child.start()
+    child.join()
+    if child.exitcode in (EXIT_INVALID, EXIT_UNREADABLE):
+        sys.exit(child.exitcode)  # the child said why
+    if child.exitcode != 0:
+        click.echo(f"could not {planned.action} the store in {store_dir}", err=True)
+        sys.exit(EXIT_UNREADABLE)
 
 
 def _run(app, host: str, port: int, dev: bool, workers: int | None, threads: int, timeout: float) -> None:

@@ -277,6 +277,7 @@ class LoadedGraph:
     problems: list[ParseProblem] = field(default_factory=list)
     located: dict[str, list[Location]] = field(default_factory=dict)
     prefixes: dict[str, str] = field(default_factory=dict)  # as declared in the files, first wins
+    file_prefixes: dict[str, dict[str, str]] = field(default_factory=dict)  # each file's own, by path
     # Files loaded whose subjects are not located yet, with their size and mtime when loaded.
     unlocated: list[tuple[Path, tuple[int, int]]] = field(default_factory=list)
 
@@ -322,11 +323,14 @@ class LoadedGraph:
         return dataset
 
 
-def _remember_prefixes(loaded: LoadedGraph, text: str) -> None:
-    _remember(loaded, declared_prefixes(text))
+def _remember_prefixes(loaded: LoadedGraph, path: Path) -> None:
+    declared = declared_prefixes(path.read_text(encoding="utf-8-sig"))
+    loaded.file_prefixes[relative(loaded.config, path).as_posix()] = declared
+    remember_prefixes(loaded, declared)
 
 
-def _remember(loaded: LoadedGraph, prefixes: dict[str, str]) -> None:
+def remember_prefixes(loaded: LoadedGraph, prefixes: dict[str, str]) -> None:
+    """Add a file's declared prefixes to `loaded.prefixes`, where the first file to declare one wins."""
     for name, namespace in prefixes.items():
         if name and namespace:
             loaded.prefixes.setdefault(name, namespace)
@@ -418,6 +422,11 @@ def _signature(path: Path) -> tuple[int, int]:
     return (stat.st_size, stat.st_mtime_ns)
 
 
+def locate_later(loaded: LoadedGraph, path: Path) -> None:
+    """Have the subject lines of `path`, a file whose graph is in `loaded`, found when first asked for."""
+    loaded.unlocated.append((path, _signature(path)))
+
+
 def _locate(loaded: LoadedGraph, path: Path, signature: tuple[int, int]) -> None:
     """Add the subject lines of one loaded file to `loaded.located`, if it is as it was loaded."""
     config = loaded.config
@@ -435,32 +444,47 @@ def load(config: Config, store: ox.Store | None = None) -> LoadedGraph:
     """Load ontology/*.ttl and data/**/*.ttl into named graphs and shapes/*.ttl into `shapes`.
 
     The graphs go into a new in-memory store, or into `store`, an empty on-disk one, with
-    Oxigraph's bulk loader (see `seckg.store.build_on_disk`)."""
+    Oxigraph's bulk loader (see `seckg.disk_store.build_on_disk`)."""
     bulk = store is not None
     loaded = LoadedGraph(config=config, store=store if bulk else ox.Store())
     for path in [*ontology_files(config), *data_files(config)]:
         graph = graph_iri(config, path)
         signature = _signature(path)
-        if not _load_directly(config, loaded.store, path, graph, bulk) and not (
-                bulk and _stream_into(config, loaded.store, path, graph)):
-            quads = parse_file(config, path, graph)
-            if isinstance(quads, ParseProblem):
-                loaded.problems.append(quads)
-                continue
-            loaded.store.extend(quads)
+        problem = load_file(config, loaded.store, path, graph, bulk)
+        if problem is not None:
+            loaded.problems.append(problem)
+            continue
         loaded.graphs[graph] = relative(config, path)
-        _remember_prefixes(loaded, path.read_text(encoding="utf-8-sig"))
+        _remember_prefixes(loaded, path)
         loaded.unlocated.append((path, signature))
+    load_shapes(loaded)
+    return loaded
+
+
+def load_file(config: Config, store: ox.Store, path: Path, graph: str, bulk: bool = False) -> ParseProblem | None:
+    """Load one ontology or data file into `graph` of `store` as `load` does; None when it was
+    read, else why not (and nothing of it is in the store)."""
+    if not _load_directly(config, store, path, graph, bulk) and not (
+            bulk and _stream_into(config, store, path, graph)):
+        quads = parse_file(config, path, graph)
+        if isinstance(quads, ParseProblem):
+            return quads
+        store.extend(quads)
+    return None
+
+
+def load_shapes(loaded: LoadedGraph) -> None:
+    """Read shapes/*.ttl into `loaded.shapes` (their problems into `loaded.problems`)."""
+    config = loaded.config
     for path in shape_files(config):
         quads = parse_file(config, path, graph_iri(config, path))
         if isinstance(quads, ParseProblem):
             loaded.problems.append(quads)
             continue
-        _remember_prefixes(loaded, path.read_text(encoding="utf-8-sig"))
+        _remember_prefixes(loaded, path)
         for q in quads:
             loaded.shapes.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
     rebase_patterns(loaded.shapes, config.base)
-    return loaded
 
 
 @dataclass(frozen=True)
@@ -524,7 +548,9 @@ def replace_file(loaded: LoadedGraph, path: Path) -> FileChange:
         else:
             del loaded.subject_locations[iri]
     if added:
-        _remember_prefixes(loaded, text)
+        declared = declared_prefixes(text)
+        loaded.file_prefixes[rel.as_posix()] = declared
+        remember_prefixes(loaded, declared)
         subjects = {q.subject.value for q in added if isinstance(q.subject, ox.NamedNode)}
         order = _location_order(config)
         for iri, line in subject_lines(text, config.base, subjects).items():

@@ -9,18 +9,14 @@ graph but questions are about the whole knowledge graph.
 
 from __future__ import annotations
 
-import gc
-import hashlib
-import json
-import shutil
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Collection, Iterable, Sequence
-from pathlib import Path
+from collections.abc import Collection, Iterable, Sequence
 
 import pyoxigraph as ox
 
 from seckg.config import Config
-from seckg.loading import LoadedGraph, data_files, load, ontology_files, relative, shape_files
+from seckg.loading import LoadedGraph, data_files, ontology_files
+from seckg.source_hashes import sources_fingerprint  # noqa: F401 (where the web app looks for it)
 from seckg.sparql_guard import QueryInfo, check_query
 
 _TRIPLES_PER_GRAPH = """
@@ -152,66 +148,3 @@ def sources_modified(config: Config) -> float:
     """When the ontology and data files last changed, as a POSIX time."""
     times = [p.stat().st_mtime for p in (*ontology_files(config), *data_files(config))]
     return max(times, default=0.0)
-
-
-_FINGERPRINT = "sources.sha256"
-_DATABASE = "oxigraph"
-_STATS = "stats.json"
-
-
-def sources_fingerprint(config: Config) -> str:
-    """A hash of every source file's path and bytes and of the base IRI: equal hashes, same graph."""
-    digest = hashlib.sha256(config.base.encode())
-    for path in [*ontology_files(config), *data_files(config), *shape_files(config)]:
-        digest.update(relative(config, path).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-def stored_fingerprint(directory: Path) -> str | None:
-    """The fingerprint of the sources an on-disk store was built from, None if it holds none."""
-    marker = Path(directory) / _FINGERPRINT
-    return marker.read_text().strip() if marker.is_file() and (Path(directory) / _DATABASE).is_dir() else None
-
-
-def _readable(loaded: LoadedGraph) -> bool:
-    return loaded.ok
-
-
-def build_on_disk(config: Config, directory: Path, fingerprint: str,
-                  accept: Callable[[LoadedGraph], bool] = _readable) -> bool:
-    """Load the sources into a new on-disk store in `directory`, replacing what was there, and
-    keep it if `accept` takes the loaded graph (default: every file could be read; `seckg serve`
-    validates it there too). Returns whether it was kept.
-
-    The files are read straight into the database with Oxigraph's bulk loader, with no copy in
-    memory. The fingerprint is removed first and written last, so a build that was interrupted
-    (or refused) is never taken for a complete one: the next start builds again.
-    """
-    directory = Path(directory)
-    (directory / _FINGERPRINT).unlink(missing_ok=True)
-    shutil.rmtree(directory / _DATABASE, ignore_errors=True)
-    directory.mkdir(parents=True, exist_ok=True)
-    disk = ox.Store(str(directory / _DATABASE))
-    loaded = load(config, store=disk)
-    if not accept(loaded):
-        return False
-    built = EmbeddedStore(disk)
-    stats = {"graphs": built.triples_per_graph(), "union": built.union_size()}
-    disk.flush()
-    del loaded, built, disk
-    gc.collect()  # closes the database, so read-only handles may open it
-    (directory / _STATS).write_text(json.dumps(stats, indent=1) + "\n")
-    (directory / _FINGERPRINT).write_text(fingerprint + "\n")
-    return True
-
-
-def disk_stats(directory: Path) -> tuple[dict[str, int], int]:
-    """Triples per graph and in the union, saved at build time so a server can describe the
-    store without opening it (a process that opened RocksDB must not fork: its children crash)."""
-    stats = json.loads((Path(directory) / _STATS).read_text())
-    return stats["graphs"], stats["union"]
-
-
-def open_on_disk(directory: Path) -> EmbeddedStore:
-    """A read-only handle on a store built by `build_on_disk`; each process opens its own."""
-    return EmbeddedStore(ox.Store.read_only(str(Path(directory) / _DATABASE)))

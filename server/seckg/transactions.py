@@ -327,12 +327,13 @@ class Trial:
         apply_change(store, change)
         try:
             touched = removed_triples | {_triple(q) for q in change.added}
+            self.focus = None  # the nodes validated; None: the whole graph
             if any(t[1] in _SCHEMA_PREDICATES for t in touched):
                 self.report = validate(loaded, engine)
                 return
             changed = owners_before | {owning_resource(union, t[0]) for t in entered}
             linked = {t[2] for t in touched if isinstance(t[2], URIRef)}
-            focus = affected_focus_nodes(union, removed_graph, changed) | linked
+            focus = self.focus = affected_focus_nodes(union, removed_graph, changed) | linked
             if engine == "pyshacl":
                 results = validate_focus(union, store, loaded.shapes, focus)
             else:
