@@ -326,8 +326,9 @@ def apply_change(store: ox.Store, change: Change) -> None:
 class Trial:
     """A change applied to the mirror (its store, and the union graph pyshacl reads) for validation.
 
-    `report` holds the findings about every node the change can affect; `undo()` puts the mirror
-    back exactly as it was, which the writer does unless the change is then committed.
+    `report` holds the findings about every node the change can affect (`focus_nodes`; None when
+    the change is validated in full); `undo()` puts the mirror back exactly as it was, which the
+    writer does unless the change is then committed.
     """
 
     def __init__(self, loaded: LoadedGraph, change: Change, engine: str = DEFAULT_ENGINE):
@@ -364,6 +365,7 @@ class Trial:
             for t in entered:
                 rdflib_union.add(t)
         apply_change(store, change)
+        self.focus_nodes: set | None = None
         try:
             touched = removed_triples | {_triple(q) for q in change.added}
             if any(t[1] in _SCHEMA_PREDICATES for t in touched):
@@ -371,7 +373,7 @@ class Trial:
                 return
             changed = owners_before | {owning_resource(union, t[0]) for t in entered}
             linked = {t[2] for t in touched if isinstance(t[2], URIRef)}
-            focus = affected_focus_nodes(union, removed_graph, changed) | linked
+            focus = self.focus_nodes = affected_focus_nodes(union, removed_graph, changed) | linked
             if engine == "pyshacl":
                 results = validate_focus(union, store, loaded.shapes, focus)
             else:
