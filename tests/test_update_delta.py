@@ -100,6 +100,11 @@ CASES = [
      f'WITH <{ORGS}> INSERT {{ id:org\\/NATO rdfs:comment "c" }} WHERE {{ ?m sec:since ?d }}', {}),
     ("delete/insert where: WITH and GRAPH in the WHERE", FAST,
      f'WITH <{ORGS}> INSERT {{ ?o rdfs:comment "has members" }} WHERE {{ GRAPH <{MEMBERSHIPS}> {{ ?m org:organization ?o }} }}', {}),
+    ("delete/insert where: WITH and USING (the WHERE reads the USING graph)", FAST,
+     f'WITH <{ORGS}> INSERT {{ ?m rdfs:comment "w" }} USING <{MEMBERSHIPS}> WHERE {{ ?m sec:since ?d }}', {}),
+    ("delete/insert where: comments closing the templates and the WHERE", FAST,
+     'DELETE { ?m sec:since ?d # the old date }\n} INSERT { ?m sec:since "2003-09-20"^^xsd:date # the new one\n}\n'
+     'WHERE { ?m org:member id:state\\/ARM ; sec:since ?d # {\n}', {}),
     ("delete/insert where: USING", FAST,
      f'INSERT {{ ?o rdfs:comment "an alliance" }} USING <{ORGS}> WHERE {{ ?o a sec:Alliance FILTER(?o != id:org\\/CSTO) }}', {}),
     ("delete/insert where: USING hides the other graphs", FAST,

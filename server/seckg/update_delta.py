@@ -295,26 +295,34 @@ def delta(store: ox.Store, text: str, base_iri: str) -> Delta:
     if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
         raise NeedsCopy("the store's default graph holds triples of its own")
     state = Delta(store)
-    for op in operations(text):
-        if op.kind == "drop":
-            if state:
-                raise NeedsCopy("a graph cleared after other operations")
-            graph = _resolved(op, op.target, base_iri)
-            removed = list(store.quads_for_pattern(None, None, None, graph))
-            if not removed and not op.silent:
-                raise NeedsCopy("a graph that does not exist")  # the copy gives the engine's own error
-            state.remove(removed)
-            continue
-        if op.where is not None and state:
-            raise NeedsCopy("a WHERE that would see what earlier operations changed")
-        templates = [template(op, body, base_iri) if body is not None else None for body in (op.delete, op.insert)]
-        rows = solutions(store, op, base_iri)
-        if op.where is not None and not (op.using or op.using_named or op.with_graph):
-            _check_multiplicity(rows, templates[1])
-        deleted, inserted = (list(filled(t, rows)) if t is not None else [] for t in templates)
-        state.remove(deleted)
-        state.add(inserted)
+    try:
+        for op in operations(text):
+            _apply(store, op, state, base_iri)
+    except SyntaxError as error:  # a piece of the update this module put together wrongly: not the client's
+        raise NeedsCopy(f"a piece of the update did not parse alone: {error}") from None
     return state
+
+
+def _apply(store: ox.Store, op: Operation, state: Delta, base_iri: str) -> None:
+    """Apply the effect of `op` to `state`."""
+    if op.kind == "drop":
+        if state:
+            raise NeedsCopy("a graph cleared after other operations")
+        graph = _resolved(op, op.target, base_iri)
+        removed = list(store.quads_for_pattern(None, None, None, graph))
+        if not removed and not op.silent:
+            raise NeedsCopy("a graph that does not exist")  # the copy gives the engine's own error
+        state.remove(removed)
+        return
+    if op.where is not None and state:
+        raise NeedsCopy("a WHERE that would see what earlier operations changed")
+    templates = [template(op, body, base_iri) if body is not None else None for body in (op.delete, op.insert)]
+    rows = solutions(store, op, base_iri)
+    if op.where is not None and not (op.using or op.using_named or op.with_graph):
+        _check_multiplicity(rows, templates[1])
+    deleted, inserted = (list(filled(t, rows)) if t is not None else [] for t in templates)
+    state.remove(deleted)
+    state.add(inserted)
 
 
 class Candidate:
