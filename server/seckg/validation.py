@@ -314,7 +314,6 @@ def validate(loaded: LoadedGraph, engine: str = DEFAULT_ENGINE) -> ValidationRep
 # the post of a post holding). A few SPARQL constraints read further, along the paths below;
 # a new constraint that does must add its path here (tests/test_validation_incremental.py checks
 # incremental against full validation on edits of every data file and every fixture).
-
 #
 # Each path is (first, direction, second, shared): from a changed node along `second` (inverted with
 # _INVERSE) to a middle node, then back along `first` to the nodes read. `shared`, when not empty,
