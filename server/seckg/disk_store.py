@@ -275,7 +275,7 @@ def update_on_disk(config: Config, directory: Path, planned: Plan,
                     checked["report"] = validate(loaded)
                 else:
                     trial = Trial(loaded, change)
-                    checked.update(report=trial.report, growth=trial.union_growth, focus=trial.focus)
+                    checked.update(report=trial.report, growth=trial.union_growth, focus=trial.focus_nodes)
             return checked["report"]
 
         if not accept(loaded, check):

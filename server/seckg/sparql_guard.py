@@ -157,12 +157,12 @@ def looks_like_update(query: str) -> bool:
     return inspect_query(query).is_update
 
 
-_BRACED = re.compile(_TOKEN.pattern + r"| (?P<brace>[{}])", re.X)
+_BRACED = re.compile(_TOKEN.pattern + r"| (?P<brace>[{}]) | (?P<semicolon>;)", re.X)
 
 
 def positioned_tokens(text: str) -> list[tuple[str, str, int]]:
-    """(kind, text, offset) of each token of `text` as written, braces included and comments left
-    out, so a caller can find keywords at the top level of an update and insert text there."""
+    """(kind, text, offset) of each token of `text` as written, braces and semicolons included and
+    comments left out, so a caller can find keywords and operations at the top level of an update."""
     found = []
     for m in _BRACED.finditer(text):
         kind = m.lastgroup if m.lastgroup != "prefix" else "pname"

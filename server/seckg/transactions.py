@@ -1,13 +1,14 @@
 """Turns one write request into the exact change it makes to the named graphs, and checks it.
 
 Every triple of the store lives in the named graph of one file, and queries see
-their union as the default graph. A write is worked out on a candidate copy of
-the store, never on the store itself, and comes out as a `Change`: the quads
-removed and the quads added. The writer (see writer.py) validates that change
+their union as the default graph. A write is worked out without touching the
+store, and comes out as a `Change`: the quads removed and the quads added. The writer (see writer.py) validates that change
 and, only if it conforms, makes it durable; a refused write changes nothing.
 
-SPARQL Update sees the same default graph as queries do: the candidate's
-default graph is filled with the union before the update runs, so
+SPARQL Update sees the same default graph as queries do: its semantics are those
+of running it on a copy of the store whose default graph is filled with the
+union (`update_change_by_copy` does exactly that, for the updates that
+update_delta.py cannot work out by querying the store), so
 `DELETE {…} INSERT {…} WHERE {…}` without GRAPH works on the data as it is
 queried. What the update does to that default graph is then mapped back to
 files: a triple deleted from it is deleted from every data graph that states
@@ -34,6 +35,7 @@ from seckg.config import Config
 from seckg.loading import LoadedGraph
 from seckg.sparql_guard import QueryRejected, check_query, inspect_query, positioned_tokens
 from seckg.terms import to_rdflib
+from seckg import update_delta
 from seckg.change_validation import validate_focus
 from seckg.store_view import StoreView
 from seckg.validation import (
@@ -124,6 +126,33 @@ def _with_using(text: str, using: list[str], using_named: list[str]) -> str:
 def update_change(config: Config, store: ox.Store, text: str, using: list[str] = (),
                   using_named: list[str] = (), default_graph: str | None = None) -> Change:
     """The change a SPARQL 1.1 Update makes to `store` (which it leaves untouched)."""
+    text = _admitted_update(config, text, using, using_named)
+    try:
+        state = update_delta.delta(store, text, config.base)
+    except update_delta.NeedsCopy:
+        return _change_on_a_copy(config, store, text, default_graph)
+    except (ValueError, OSError, RuntimeError) as error:
+        raise WriteRefused(400, f"the update failed: {error}") from None
+    gone = state.default_removed  # deleted from the union: from every graph stating it
+    removed = set(state.named_removed)
+    for t in gone:
+        removed.update(store.quads_for_pattern(t.subject, t.predicate, t.object, None))
+    added = {q for q in state.named_added if q.triple not in gone}
+    stated = {q.triple for q in added}
+    inserted = {t for t in state.default_added if t not in stated}
+    placed = _file_inserted(config, inserted, update_delta.Candidate(state, removed, added), default_graph)
+    return _checked(config, Change(removed=removed, added=added | placed))
+
+
+def update_change_by_copy(config: Config, store: ox.Store, text: str, using: list[str] = (),
+                          using_named: list[str] = (), default_graph: str | None = None) -> Change:
+    """`update_change` worked out by running the update on a copy of the store: the definition the
+    faster way is held to (tests), and the way for updates it does not handle."""
+    return _change_on_a_copy(config, store, _admitted_update(config, text, using, using_named), default_graph)
+
+
+def _admitted_update(config: Config, text: str, using: list[str], using_named: list[str]) -> str:
+    """The update as it will run (protocol USING clauses put in), or WriteRefused."""
     try:
         info = check_query(text)
     except QueryRejected as error:
@@ -135,6 +164,16 @@ def update_change(config: Config, store: ox.Store, text: str, using: list[str] =
                                 "PUT or POST the data to /data?graph=… instead")
     if using or using_named:
         text = _with_using(text, list(using), list(using_named))
+    try:  # on an empty store: the parser's own message, at no cost
+        ox.Store().update(text, base_iri=config.base)
+    except SyntaxError as error:
+        raise WriteRefused(400, f"malformed update: {error}") from None
+    except (ValueError, OSError, RuntimeError):
+        pass  # an error of running it on no data, not necessarily on this store's
+    return text
+
+
+def _change_on_a_copy(config: Config, store: ox.Store, text: str, default_graph: str | None) -> Change:
     # Differences are taken between N-Quads lines (bytes): comparing pyoxigraph objects in Python
     # sets cost seconds on the repository, comparing lines costs milliseconds.
     # Each dump is a pass over the whole graph (the cost of a write at a million triples), so
@@ -149,7 +188,7 @@ def update_change(config: Config, store: ox.Store, text: str, using: list[str] =
         candidate.update(text, base_iri=config.base)
     except SyntaxError as error:
         raise WriteRefused(400, f"malformed update: {error}") from None
-    except (ValueError, OSError) as error:
+    except (ValueError, OSError, RuntimeError) as error:
         raise WriteRefused(400, f"the update failed: {error}") from None
     default_after = _lines(candidate, default_only=True)
     for triple in _parsed(union_before - default_after):  # deleted from the union: from every graph stating it
@@ -182,10 +221,10 @@ def _parsed(lines: set[bytes], quads: bool = False) -> list:
     return [q if quads else ox.Triple(q.subject, q.predicate, q.object) for q in parsed]
 
 
-def _file_inserted(config: Config, triples: set[ox.Triple], candidate: ox.Store,
+def _file_inserted(config: Config, triples: set[ox.Triple], candidate: ox.Store | update_delta.Candidate,
                    default_graph: str | None) -> set[ox.Quad]:
     """Quads placing triples inserted into the default graph in the graph that describes their
-    subject (for a blank node: the resource that owns it) in `candidate`."""
+    subject (for a blank node: the resource that owns it) in `candidate`, the store after the update."""
     placed = set()
     for t in triples:
         owner, seen = t.subject, set()
@@ -287,8 +326,9 @@ def apply_change(store: ox.Store, change: Change) -> None:
 class Trial:
     """A change applied to the mirror (its store, and the union graph pyshacl reads) for validation.
 
-    `report` holds the findings about every node the change can affect; `undo()` puts the mirror
-    back exactly as it was, which the writer does unless the change is then committed.
+    `report` holds the findings about every node the change can affect (`focus_nodes`; None when
+    the change is validated in full); `undo()` puts the mirror back exactly as it was, which the
+    writer does unless the change is then committed.
     """
 
     def __init__(self, loaded: LoadedGraph, change: Change, engine: str = DEFAULT_ENGINE):
@@ -325,15 +365,15 @@ class Trial:
             for t in entered:
                 rdflib_union.add(t)
         apply_change(store, change)
+        self.focus_nodes: set | None = None  # the nodes validated; None: the whole graph
         try:
             touched = removed_triples | {_triple(q) for q in change.added}
-            self.focus = None  # the nodes validated; None: the whole graph
             if any(t[1] in _SCHEMA_PREDICATES for t in touched):
                 self.report = validate(loaded, engine)
                 return
             changed = owners_before | {owning_resource(union, t[0]) for t in entered}
             linked = {t[2] for t in touched if isinstance(t[2], URIRef)}
-            focus = self.focus = affected_focus_nodes(union, removed_graph, changed) | linked
+            focus = self.focus_nodes = affected_focus_nodes(union, removed_graph, changed) | linked
             if engine == "pyshacl":
                 results = validate_focus(union, store, loaded.shapes, focus)
             else:

@@ -314,17 +314,26 @@ def validate(loaded: LoadedGraph, engine: str = DEFAULT_ENGINE) -> ValidationRep
 # the post of a post holding). A few SPARQL constraints read further, along the paths below;
 # a new constraint that does must add its path here (tests/test_validation_incremental.py checks
 # incremental against full validation on edits of every data file and every fixture).
+#
+# Each path is (first, direction, second, shared): from a changed node along `second` (inverted with
+# _INVERSE) to a middle node, then back along `first` to the nodes read. `shared`, when not empty,
+# keeps only the nodes that have a value of one of these predicates in common with the changed
+# node (before or after the change): the constraint only ever pairs such nodes.
 
 _INVERSE = "^"
-_READS_BEYOND_ONE_LINK: tuple[tuple[URIRef, str, URIRef], ...] = (
+_ORG = "http://www.w3.org/ns/org#"
+_READS_BEYOND_ONE_LINK: tuple[tuple[URIRef, str, URIRef, tuple[URIRef, ...]], ...] = (
     # statement → speaker → the speaker's post holdings (secsh:StatementAfterTakingPost)
-    (URIRef("http://www.w3.org/ns/prov#wasAttributedTo"), _INVERSE, URIRef("http://www.w3.org/ns/org#member")),
-    # membership → member → the member's other memberships (secsh:DuplicatedSpell)
-    (URIRef("http://www.w3.org/ns/org#member"), _INVERSE, URIRef("http://www.w3.org/ns/org#member")),
+    (URIRef("http://www.w3.org/ns/prov#wasAttributedTo"), _INVERSE, URIRef(_ORG + "member"), ()),
+    # membership → member → the member's other memberships in the same organization or post
+    # (secsh:DuplicatedSpell compares only those: a state in a thousand organizations is not a
+    # thousand memberships to revalidate)
+    (URIRef(_ORG + "member"), _INVERSE, URIRef(_ORG + "member"),
+     (URIRef(_ORG + "organization"), URIRef("https://w3id.org/seckg/ontology#post"))),
     # post holding → post → the state the post is of (secsh:MembershipWithinStateLifetime)
-    (URIRef("https://w3id.org/seckg/ontology#post"), "", URIRef("https://w3id.org/seckg/ontology#postOfState")),
+    (URIRef("https://w3id.org/seckg/ontology#post"), "", URIRef("https://w3id.org/seckg/ontology#postOfState"), ()),
     # resource → its label → the other resources of that label (secsh:UniqueLabel)
-    (RDFS.label, _INVERSE, RDFS.label),
+    (RDFS.label, _INVERSE, RDFS.label, ()),
 )
 
 
@@ -397,16 +406,22 @@ def affected_focus_nodes(graph: Graph, removed: Graph, changed: set[Node]) -> se
     for node in changed:
         for g in graphs:
             resources |= {owning_resource(g, s) for s in g.subjects(None, node)}
-        for first, direction, second in _READS_BEYOND_ONE_LINK:
+        for first, direction, second, shared in _READS_BEYOND_ONE_LINK:
+            values = _values(graphs, node, shared)
             for g in graphs:
                 middles = g.objects(node, second) if direction == _INVERSE else g.subjects(second, node)
                 for middle in list(middles):
                     for h in graphs:
-                        resources |= {owning_resource(h, s) for s in h.subjects(first, middle)}
+                        resources |= {owning_resource(h, s) for s in h.subjects(first, middle)
+                                      if not shared or values & _values(graphs, s, shared)}
     focus: set[Node] = set()
     for node in resources:
         focus |= _owned(graph, node)
     return focus
+
+
+def _values(graphs, node: Node, predicates: tuple[URIRef, ...]) -> set[Node]:
+    return {v for g in graphs for p in predicates for v in g.objects(node, p)}
 
 
 def _validate_focus(graph: Graph, shapes: Graph, focus: set[Node]) -> Graph:

@@ -389,6 +389,7 @@ class Writer:
             return {"status": 200, "generation": self.generation}
         who = request.get("who", "?")
         created = False
+        asked = time.perf_counter()
         try:
             if op == "update":
                 change = update_change(self.config, self.mirror.store, request["update"],
@@ -441,7 +442,7 @@ class Writer:
                  ", ".join(f"{g}: -{c['removed']} +{c['added']}" for g, c in change.per_graph().items()))
         return {"status": 201 if created else 200, "generation": generation, "graphs": change.per_graph(),
                 "warnings": [f.as_dict() for f in trial.report.findings if f.severity != "Violation"],
-                "timings": {"validation_s": round(validated - started, 4),
+                "timings": {"change_s": round(started - asked, 4), "validation_s": round(validated - started, 4),
                             "commit_s": round(time.perf_counter() - validated, 4)}}
 
     # --- reloads from the files -------------------------------------------------------------
