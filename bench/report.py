@@ -91,7 +91,8 @@ def _fixed_size_table(size: dict) -> list[str]:
     if not cells:
         return []
     ref = {c["clients"]: c for c in cells if c["server"] == REFERENCE}
-    lines = ["", "The mix without its crowded-node queries and the dump (answers that do not grow with the graph):", "",
+    lines = ["", "The mix without its crowded-node queries and the dump (its ordinary part, whose answers have the same "
+             "size at every size of graph; n: its requests):", "",
              "| server | mode | clients | n | p50 ms | × |", "|---|---|---:|---:|---:|---:|"]
     for c in cells:
         r = ref.get(c["clients"], {})
