@@ -37,7 +37,7 @@ class _OnDisk:
 
 def open_store(root: Path, store_dir: Path) -> ox.Store:
     if store_dir.exists():
-        return ox.Store(str(store_dir))
+        return ox.Store.read_only(str(store_dir))
     started = time.perf_counter()
     store = ox.Store(str(store_dir))
     for path, graph in source_files(root):
