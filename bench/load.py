@@ -123,11 +123,11 @@ async def fetch(base_url: str, request: Request, timeout: float = 600) -> Respon
         await connection.close()
 
 
-async def _client(base_url, requests, offset, deadline, check, timeout, result: LoadResult) -> None:
+async def _client(base_url, requests, offset, until, check, timeout, result: LoadResult) -> None:
     connection = Connection(base_url)
     i = offset
     try:
-        while time.perf_counter() < deadline:
+        while until(result):
             request = requests[i % len(requests)]
             i += 1
             started = time.perf_counter()
@@ -155,17 +155,24 @@ async def _client(base_url, requests, offset, deadline, check, timeout, result: 
 
 
 def run_load(base_url: str, requests: list[Request], clients: int, seconds: float, check,
-             timeout: float = 120) -> LoadResult:
+             timeout: float = 120, min_requests: int = 0, max_seconds: float | None = None) -> LoadResult:
     """`clients` concurrent closed-loop clients cycling through `requests` (each from its own
-    offset) for `seconds`; `check(request, response)` returns None for a good answer or a short
-    reason. A request in flight at the deadline is waited for and counted."""
+    offset) for `seconds`, and past them until `min_requests` good answers are in (so that a
+    percentile rests on enough requests when each is slow), but never past `max_seconds`;
+    `check(request, response)` returns None for a good answer or a short reason. A request in
+    flight at the deadline is waited for and counted."""
 
     async def main() -> LoadResult:
         started = time.perf_counter()
         result = LoadResult(seconds=0.0)
-        deadline = started + seconds
+        deadline, last = started + seconds, started + max(seconds, max_seconds or seconds)
+
+        def until(so_far: LoadResult) -> bool:
+            now = time.perf_counter()
+            return now < deadline or (len(so_far.latencies) < min_requests and now < last)
+
         step = max(1, len(requests) // clients)
-        await asyncio.gather(*(_client(base_url, requests, k * step, deadline, check, timeout, result)
+        await asyncio.gather(*(_client(base_url, requests, k * step, until, check, timeout, result)
                                for k in range(clients)))
         result.seconds = time.perf_counter() - started
         return result

@@ -24,13 +24,25 @@ def _num(value, digits=1) -> str:
     return "–" if value is None else f"{value:,.{digits}f}"
 
 
+def _cell_length(settings: dict) -> str:
+    text = f"{settings['seconds']:g} s"
+    if settings.get("min_requests"):
+        text += (f", or longer until {settings['min_requests']} answers are in (at most "
+                 f"{settings['max_seconds']:g} s)")
+    return text
+
+
+def _n(cell: dict, key: str = "requests") -> str:
+    return "–" if cell.get(key) is None else f"{cell[key]:,}"
+
+
 def _header(results: dict) -> list[str]:
     env = results["environment"]
     versions = ", ".join(f"{k} {v}" for k, v in env["versions"].items() if v)
     load = ", ".join(f"{x:.1f}" for x in env["load_average_at_start"])
     lines = [f"Run of {env['date']} on {env['machine']} (load average at start {load}); Python {env['python']}, "
-             f"seckg {env['seckg']}; {versions}. Each cell: {results['settings']['seconds']:g} s of closed-loop "
-             "clients on loopback; ratios are to Oxigraph's server in the same run (× > 1: more requests/s, "
+             f"seckg {env['seckg']}; {versions}. Each cell: {_cell_length(results['settings'])} of closed-loop "
+             "clients on loopback (n: the answers its percentiles rest on); ratios are to Oxigraph's server in the same run (× > 1: more requests/s, "
              "or longer latency / more memory); load: the machine's 1-minute load average after the cell."]
     tolerated = results.get("tolerated_wrong_answers")
     if tolerated:
@@ -54,8 +66,8 @@ def _servers_table(size: dict) -> list[str]:
 
 def _cells_table(size: dict, keep=lambda cell: True) -> list[str]:
     ref = {(c["workload"], c["clients"]): c for c in size["cells"] if c["server"] == REFERENCE}
-    lines = ["| server | mode | workload | clients | req/s | × | p50 ms | × | p99 ms | × | load | not 2xx/3xx |",
-             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    lines = ["| server | mode | workload | clients | n | req/s | × | p50 ms | × | p99 ms | × | load | not 2xx/3xx |",
+             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for c in size["cells"]:
         if not keep(c):
             continue
@@ -65,7 +77,7 @@ def _cells_table(size: dict, keep=lambda cell: True) -> list[str]:
             errors = f"not run: {c['skipped']}"
         elif c["distinct"] != c["of"]:
             errors = (errors + "; " if errors else "") + f"{c['distinct']}/{c['of']} requests timed"
-        lines.append(f"| {c['server']} | {c['mode']} | {c['workload']} | {c['clients']} | {_num(c['rps'])} "
+        lines.append(f"| {c['server']} | {c['mode']} | {c['workload']} | {c['clients']} | {_n(c)} | {_num(c['rps'])} "
                      f"| {_ratio(c['rps'], r.get('rps'))} | {_num(c['p50_ms'], 2)} | {_ratio(c['p50_ms'], r.get('p50_ms'))} "
                      f"| {_num(c['p99_ms'], 2)} | {_ratio(c['p99_ms'], r.get('p99_ms'))} "
                      f"| {_num(c.get('load_average'))} | {errors} |")
@@ -79,11 +91,13 @@ def _fixed_size_table(size: dict) -> list[str]:
     if not cells:
         return []
     ref = {c["clients"]: c for c in cells if c["server"] == REFERENCE}
-    lines = ["", "The mix without its crowded-node queries and the dump (answers that do not grow with the graph):", "",
-             "| server | mode | clients | p50 ms | × |", "|---|---|---:|---:|---:|"]
+    lines = ["", "The mix without its crowded-node queries and the dump (its ordinary part, whose answers have the same "
+             "size at every size of graph; n: its requests):", "",
+             "| server | mode | clients | n | p50 ms | × |", "|---|---|---:|---:|---:|---:|"]
     for c in cells:
         r = ref.get(c["clients"], {})
-        lines.append(f"| {c['server']} | {c['mode']} | {c['clients']} | {_num(c['p50_fixed_size_ms'], 2)} "
+        lines.append(f"| {c['server']} | {c['mode']} | {c['clients']} | {_n(c, 'requests_fixed_size')} "
+                     f"| {_num(c['p50_fixed_size_ms'], 2)} "
                      f"| {_ratio(c['p50_fixed_size_ms'], r.get('p50_fixed_size_ms'))} |")
     return lines
 
@@ -107,17 +121,18 @@ def _growth_table(results: dict) -> list[str]:
     small, large = (results["sizes"][label] for label in (labels[0], labels[-1]))
     before = {(c["server"], c["mode"], c["workload"], c["clients"]): c for c in small["cells"]}
     lines = ["", f"#### p50 at {labels[-1]} against {labels[0]}", "",
-             f"| server | mode | workload | clients | p50 ms {labels[0]} | p50 ms {labels[-1]} | × "
-             f"| fixed-size part {labels[0]} | {labels[-1]} | × |",
+             f"| server | mode | workload | clients | p50 ms {labels[0]} (n) | p50 ms {labels[-1]} (n) | × "
+             f"| fixed-size part {labels[0]} (n) | {labels[-1]} (n) | × |",
              "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for c in large["cells"]:
         b = before.get((c["server"], c["mode"], c["workload"], c["clients"]))
         if b is None:
             continue
         fixed = [b.get("p50_fixed_size_ms"), c.get("p50_fixed_size_ms")]
-        lines.append(f"| {c['server']} | {c['mode']} | {c['workload']} | {c['clients']} | {_num(b['p50_ms'], 2)} "
-                     f"| {_num(c['p50_ms'], 2)} | {_ratio(c['p50_ms'], b['p50_ms'])} | {_num(fixed[0], 2)} "
-                     f"| {_num(fixed[1], 2)} | {_ratio(fixed[1], fixed[0])} |")
+        lines.append(f"| {c['server']} | {c['mode']} | {c['workload']} | {c['clients']} "
+                     f"| {_num(b['p50_ms'], 2)} ({_n(b)}) | {_num(c['p50_ms'], 2)} ({_n(c)}) "
+                     f"| {_ratio(c['p50_ms'], b['p50_ms'])} | {_num(fixed[0], 2)} ({_n(b, 'requests_fixed_size')}) "
+                     f"| {_num(fixed[1], 2)} ({_n(c, 'requests_fixed_size')}) | {_ratio(fixed[1], fixed[0])} |")
     return lines
 
 

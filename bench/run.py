@@ -142,7 +142,7 @@ class Run:
                           file=sys.stderr)
                     continue
                 result = run_load(endpoint.base_url, requests, clients, self.args.seconds, check,
-                                  self._budget(endpoint)[1])
+                                  self._budget(endpoint)[1], self.args.min_requests, self.args.max_seconds)
                 if not result.latencies and result.errors.get("timeout"):
                     gave_up = (f"every request of the {clients}-client cell timed out "
                                f"(after {self._budget(endpoint)[1]:g} s)")
@@ -151,14 +151,17 @@ class Run:
                     self.wrong.append((endpoint.name, f"{endpoint.name} {workload} x{clients}: "
                                                       f"{wrong} answers of the wrong length"))
                 cell = {"server": endpoint.name, "mode": mode, "workload": workload, "clients": clients,
-                        "requests": len(result.latencies), "rps": round(result.requests_per_second, 2),
+                        "requests": len(result.latencies), "seconds": round(result.seconds, 1),
+                        "requests_fixed_size": sum(map(workloads.fixed_size, result.keys)),
+                        "rps": round(result.requests_per_second, 2),
                         "p50_ms": _ms(result.percentile(50)), "p99_ms": _ms(result.percentile(99)),
                         "p50_fixed_size_ms": _ms(result.percentile(50, workloads.fixed_size)),
                         "errors": result.errors, "distinct": len(usable), "of": len(queries),
                         "load_average": round(os.getloadavg()[0], 1)}  # the machine is shared: say how busy
                 cells.append(cell)
                 print(f"  {endpoint.name:16} {mode:11} {workload:8} x{clients:<2} {cell['rps']:9.1f} req/s "
-                      f"p50 {cell['p50_ms']} ms p99 {cell['p99_ms']} ms {result.errors or ''}", file=sys.stderr)
+                      f"p50 {cell['p50_ms']} ms p99 {cell['p99_ms']} ms ({cell['requests']} in {cell['seconds']} s) "
+                      f"{result.errors or ''}", file=sys.stderr)
         return cells
 
     # --- one size -----------------------------------------------------------------------
@@ -284,6 +287,10 @@ def main() -> int:
     parser.add_argument("--servers", nargs="+", default=["oxigraph", "seckg-memory", "seckg-disk", "rdflib-endpoint"],
                         choices=["oxigraph", "seckg-memory", "seckg-disk", "rdflib-endpoint"])
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each timed load")
+    parser.add_argument("--min-requests", type=int, default=100,
+                        help="a cell goes on past --seconds until this many answers are in, so its p50 rests on them")
+    parser.add_argument("--max-seconds", type=float, default=180,
+                        help="longest a cell goes on to reach --min-requests")
     parser.add_argument("--workloads", nargs="+", default=["named", "describe", "dump", "mix"],
                         choices=["named", "describe", "dump", "mix"])
     parser.add_argument("--modes", nargs="+", default=["uncached", "warm", "conditional"],
@@ -318,7 +325,8 @@ def main() -> int:
 
     run = Run(args)
     run.results["environment"] = environment()
-    run.results["settings"] = {"seconds": args.seconds, "clients": CLIENTS, "seed": args.seed}
+    run.results["settings"] = {"seconds": args.seconds, "min_requests": args.min_requests,
+                               "max_seconds": args.max_seconds, "clients": CLIENTS, "seed": args.seed}
     for label in args.sizes:
         run.size(label, SIZES[label])
     failing, table = run.save()

@@ -5,8 +5,15 @@ The graph is shaped like the real one (organizations with bodies and posts, stat
 spells with intervals and status changes, people holding posts, news outlets and reports,
 statements, events, relations between organizations, every node with its source and English and
 Russian labels) and has crowded nodes that make query plans show themselves: organization HUB
-(every state a member, many posts, relations and events), state XAB (a member of many
-organizations), person p1 (many statements) and outlet n1 (many reports). IRIs follow the
+(many members, posts, relations and events), state XAB (a member of many organizations), person
+p1 (many statements and posts) and outlet n1 (many reports).
+
+The graph grows the way a real one does: by more organizations, states, people, reports and
+events, each of the same size. An ordinary organization has 5 to 30 member states, relations with
+about seven others and a few posts whatever the size; a state is in about 90 organizations. The
+crowded nodes grow with the graph only up to the size of the most crowded real ones (`CROWDED_AT_MOST`:
+200 member states, as the UN's 193; a state in 300 organizations; ...), which they reach at about
+1M triples, so past that every named query's answer keeps its size and only the dump grows. IRIs follow the
 design's patterns (shapes/iris.ttl): states take ISO 3166's user-assigned codes (X.., then Q..)
 so that they never meet a real state when loaded next to the real data. The same seed and size
 always give the same bytes, so every server in a run, and every run, reads the same files.
@@ -38,6 +45,12 @@ _FOAF = "http://xmlns.com/foaf/0.1/"
 # Parameters that reach the crowded nodes, for the named queries' parameters of the same name.
 CROWDED = {"org": "org/HUB", "org1": "org/HUB", "org2": "org/O7", "state": "state/XAB",
            "person": "person/p1", "outlet": "outlet/n1"}
+
+# How far each crowded node grows: it takes its share of the graph (HUB: every state; XAB: every
+# organization; p1: a statement in 20 and a post holding in 50; n1: a report in 10; HUB: a relation
+# in 20 and an event in 60) until it reaches this size, which it does by about 1M triples.
+CROWDED_AT_MOST = {"hub_members": 200, "xab_memberships": 300, "p1_statements": 1000, "p1_holdings": 100,
+                   "n1_reports": 500, "hub_relations": 300, "hub_events": 150}
 
 # First letters of the synthetic state codes: ISO 3166-1 leaves X.. and Q.. to its users; past
 # 2 × 676 states (graphs of about 5M triples and more, never loaded with the real data) any letter.
@@ -139,8 +152,9 @@ class _Writer:
         for i in range(self.count(2000, 20)):
             report, published = node("report", f"R{i}"), self.day(2001)
             self.reports.append((report, published))
-            # Outlet n1 publishes one report in ten: the crowded outlet.
-            outlet = self.outlets[1] if i % 10 == 0 else self.rng.choice(self.outlets)
+            # Outlet n1 publishes one report in ten, up to its limit: the crowded outlet.
+            crowded = i % 10 == 0 and i // 10 < CROWDED_AT_MOST["n1_reports"]
+            outlet = self.outlets[1] if crowded else self.rng.choice(self.outlets)
             yield (self.described(report, sec("NewsReport"), f"Report {i}")
                    + f"{report} {dct('publisher')} {outlet} .\n{report} {dct('date')} {typed(published)} .\n")
 
@@ -178,9 +192,10 @@ class _Writer:
         roles = [sec("FullMember"), sec("Observer")]
         pairs = [(o, s) for o in self.orgs for s in self.rng.sample(self.states_, min(len(self.states_),
                                                                                      self.rng.randint(5, 30)))]
-        pairs += [(self.hub, s) for s in self.states_]
+        pairs += [(self.hub, s) for s in self.states_[:CROWDED_AT_MOST["hub_members"]]]
         taken = set(pairs)
-        pairs += [(o, self.states_[1]) for o in self.orgs if (o, self.states_[1]) not in taken]
+        pairs += [(o, self.states_[1]) for o in self.orgs[:CROWDED_AT_MOST["xab_memberships"]]
+                  if (o, self.states_[1]) not in taken]
         for o, s in pairs:
             self.spells += 1
             n = self.spells
@@ -210,7 +225,8 @@ class _Writer:
                    + f'{p} <{_FOAF}givenName> {text("Given")} .\n{p} <{_FOAF}familyName> {text(f"Family{i}")} .\n')
         for i in range(self.count(2500, 20)):
             holding, post = node("post-holding", f"H{i}"), self.rng.choice(self.posts)
-            person = self.people_[1] if i % 50 == 0 else self.rng.choice(self.people_)
+            crowded = i % 50 == 0 and i // 50 < CROWDED_AT_MOST["p1_holdings"]
+            person = self.people_[1] if crowded else self.rng.choice(self.people_)
             yield (self.described(holding, sec("PostHolding"), f"Post holding {i}")
                    + f"{holding} {org('member')} {person} .\n{holding} {sec('post')} {post} .\n"
                    f"{holding} {org('role')} {sec('SecretaryGeneral')} .\n{holding} {sec('attestedOn')} {typed(self.day(1990, 2000))} .\n")
@@ -218,7 +234,8 @@ class _Writer:
     def statements(self) -> Iterator[str]:
         for i in range(self.count(6000, 50)):
             st = node("statement", f"T{i}")
-            speaker = self.people_[1] if i % 20 == 0 else self.rng.choice(self.people_)
+            crowded = i % 20 == 0 and i // 20 < CROWDED_AT_MOST["p1_statements"]
+            speaker = self.people_[1] if crowded else self.rng.choice(self.people_)
             said = "quote" if self.rng.random() < 0.5 else "paraphrase"
             report, published = self.rng.choice(self.reports)  # said on the day it was reported
             yield (self.described(st, sec("Statement"), f"Statement {i}")
@@ -231,12 +248,16 @@ class _Writer:
         kinds = [sec(k) for k in ("CooperationSought", "CooperationRefused", "MergerRuledOut")]
         for i in range(self.count(2000, 20)):
             r = node("relation", f"L{i}")
-            first = self.hub if i % 20 == 0 else self.rng.choice(self.orgs)
-            other = self.rng.choice([o for o in self.orgs[:50] if o != first])
+            crowded = i % 20 == 0 and i // 20 < CROWDED_AT_MOST["hub_relations"]
+            first = self.hub if crowded else self.rng.choice(self.orgs)
+            other = first
+            while other == first:  # any other organization: none gathers relations as the graph grows
+                other = self.rng.choice(self.orgs)
             yield (self.described(r, sec("OrganizationRelation"), f"Relation {i}")
                    + f"{r} {sec('subjectOrganization')} {first} .\n{r} {sec('objectOrganization')} {other} .\n"
                    f"{r} {sec('relationType')} {self.rng.choice(kinds)} .\n{r} {dct('date')} {typed(self.day())} .\n")
         meetings = [sec(k) for k in ("CouncilSession", "Summit")]
+        hub_events = 0
         for i in range(self.count(3000, 30)):
             day = self.day()
             e = node("event", f"{day}-e{i}")
@@ -244,7 +265,9 @@ class _Writer:
                 body, owner = self.rng.choice(self.bodies)
                 link = f"{e} {sec('meetingOf')} {body} .\n{e} {sec('concerns')} {owner} .\n"
             else:
-                link = f"{e} {sec('concerns')} {self.hub if i % 30 == 0 else self.rng.choice(self.orgs)} .\n"
+                crowded = i % 30 == 0 and hub_events < CROWDED_AT_MOST["hub_events"]
+                hub_events += crowded
+                link = f"{e} {sec('concerns')} {self.hub if crowded else self.rng.choice(self.orgs)} .\n"
             yield (self.described(e, self.rng.choice(meetings), f"Event {i}")
                    + f"{e} {dct('date')} {typed(day)} .\n" + link)
 

@@ -4,7 +4,8 @@
   organizations, states, people, outlets and dates, one of each set the crowded node);
 - describe: DESCRIBE of an organization (a point lookup);
 - dump: the whole dataset (the server's dump file, or a CONSTRUCT where it has none);
-- mix: named queries and lookups interleaved, with about one dump in 200 requests.
+- mix: named queries and lookups interleaved, with about one dump in 200 requests: one request
+  in seven is on a crowded node, one in 217 grows with the graph (the dump).
 """
 
 from __future__ import annotations
@@ -83,11 +84,12 @@ DUMP_SPARQL = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 
 
 def fixed_size(key: str) -> bool:
-    """Whether the answer to request `key` keeps its size as the graph grows. The crowded nodes
-    (variant #0 of each named query, see synthetic.CROWDED) gain members, posts, reports and
-    events in proportion to the graph, and the dump is the graph; the other parameters name
-    ordinary nodes, whose share of the graph stays the same, and DESCRIBE gives one node's own
-    triples."""
+    """Whether request `key` is of the ordinary part of a workload, whose answers have the same
+    size at every size of graph: the other parameters name ordinary nodes, which keep their size
+    as the graph grows (it grows by more of them), and DESCRIBE gives one node's own triples. Left
+    out: the dump, which is the graph, and variant #0 of each named query, on the crowded nodes
+    (synthetic.CROWDED), which are larger than any ordinary node and grow with the graph up to
+    synthetic.CROWDED_AT_MOST, reached at about 1M triples."""
     return key != "dump" and not (key.endswith("#0") and not key.startswith("describe#"))
 
 

@@ -125,7 +125,8 @@ def _run():
 
     import run
 
-    return run.Run(argparse.Namespace(verify_budget=60, request_timeout=10, seconds=0.3, dump_clients=[1]))
+    return run.Run(argparse.Namespace(verify_budget=60, request_timeout=10, seconds=0.3, dump_clients=[1],
+                                      min_requests=0, max_seconds=None))
 
 
 @pytest.mark.parametrize("right", [True, False])
@@ -174,3 +175,40 @@ def test_the_fixed_size_part_of_the_mix_leaves_out_crowded_nodes_and_the_dump():
     assert [k for k in keys if workloads.fixed_size(k)] == ["organization-members#1", "describe#0", "office-holders#3"]
     assert result.percentile(50, workloads.fixed_size) == 0.2 and result.percentile(99, workloads.fixed_size) == 0.3
     assert result.percentile(99) == 9.0
+
+
+class _Slow(_Answering):
+    """An answering server that takes `delay` seconds per answer, like a large query."""
+
+    def __init__(self, body: bytes, delay: float):
+        super().__init__(body)
+        handler = self.server.RequestHandlerClass
+        answer = handler.do_GET
+
+        def slow_get(this):
+            import time
+
+            time.sleep(delay)
+            answer(this)
+
+        handler.do_GET = slow_get
+
+
+def test_a_cell_of_slow_answers_goes_on_until_its_percentiles_rest_on_enough_of_them():
+    """At 10M a few-second cell held one request; a cell now lasts until `min_requests` answers
+    are in, and never past `max_seconds`."""
+    from load import Request, run_load
+
+    server = _Slow(results(A), delay=0.02)
+    try:
+        requests = [Request("labels", "/sparql")]
+        enough = run_load(server.url, requests, 1, 0.01, lambda request, response: None, 10, min_requests=20,
+                          max_seconds=30)
+        assert len(enough.latencies) >= 20 and enough.seconds < 30
+        bounded = run_load(server.url, requests, 1, 0.01, lambda request, response: None, 10, min_requests=10**6,
+                           max_seconds=0.3)
+        assert 0 < len(bounded.latencies) < 10**6 and bounded.seconds < 5
+        plain = run_load(server.url, requests, 1, 0.01, lambda request, response: None, 10)
+        assert len(plain.latencies) <= 2
+    finally:
+        server.close()
