@@ -13,6 +13,7 @@ import json
 import statistics
 import threading
 import time
+import urllib.error
 import urllib.parse
 
 import pytest
@@ -106,8 +107,15 @@ def test_hostile_queries_end_in_a_timeout_or_4xx_while_a_normal_client_is_served
         time.sleep(1)
         for name, (query, allowed, answer) in HOSTILE.items():
             started = time.monotonic()
-            status, headers, body = request(base + "/sparql", data=query.encode(),
-                                            headers={"Content-Type": "application/sparql-query"})
+            try:
+                status, headers, body = request(base + "/sparql", data=query.encode(),
+                                                headers={"Content-Type": "application/sparql-query"})
+            except urllib.error.URLError as error:
+                # An oversized body is refused from its Content-Length, before it is read: the server
+                # answers 413 and closes, and urllib, still sending, may see the closed pipe instead.
+                if allowed != {413} or not isinstance(error.reason, (BrokenPipeError, ConnectionResetError)):
+                    raise
+                status, headers, body = 413, {}, b""
             outcomes[name] = (status, started, time.monotonic(), body[:160])
             assert status in allowed, (name, status, body[:300])
             assert b"Traceback" not in body
